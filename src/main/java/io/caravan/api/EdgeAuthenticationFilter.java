@@ -1,0 +1,83 @@
+package io.caravan.api;
+
+import io.caravan.observability.TenantMdc;
+import io.caravan.observability.TenantMetrics;
+import io.caravan.tenancy.AdminToken;
+import io.caravan.tenancy.ApiKeys;
+import io.caravan.tenancy.TenantId;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.Optional;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpHeaders;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * The HTTP edge. {@code /api/**} requires a tenant API key, which alone decides the tenant; {@code /admin/**}
+ * requires the admin token (a tenant key there is 403). The resolved tenant is put on the request for
+ * {@link RequestTenant} and into the log MDC; nothing the client sends can name another tenant.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 10)
+public class EdgeAuthenticationFilter extends OncePerRequestFilter {
+
+    static final String TENANT_ATTRIBUTE = EdgeAuthenticationFilter.class.getName() + ".tenant";
+
+    private final ApiKeys apiKeys;
+    private final AdminToken adminToken;
+    private final Problems problems;
+    private final TenantMetrics metrics;
+
+    public EdgeAuthenticationFilter(ApiKeys apiKeys, AdminToken adminToken, Problems problems,
+                                    TenantMetrics metrics) {
+        this.apiKeys = apiKeys;
+        this.adminToken = adminToken;
+        this.problems = problems;
+        this.metrics = metrics;
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        String path = request.getRequestURI().substring(request.getContextPath().length());
+        if (path.startsWith("/api/")) {
+            Optional<TenantId> tenant = bearer(request).flatMap(apiKeys::resolve);
+            if (tenant.isEmpty()) {
+                metrics.tenantMissing("http");
+                problems.write(response, ErrorCode.UNAUTHENTICATED,
+                        "a valid tenant API key is required: Authorization: Bearer <key>");
+                return;
+            }
+            request.setAttribute(TENANT_ATTRIBUTE, tenant.get());
+            try (TenantMdc.Scope ignored = TenantMdc.open(tenant.get())) {
+                chain.doFilter(request, response);
+            }
+        } else if (path.startsWith("/admin/")) {
+            Optional<String> token = bearer(request);
+            if (token.isPresent() && adminToken.matches(token.get())) {
+                chain.doFilter(request, response);
+            } else if (token.flatMap(apiKeys::resolve).isPresent()) {
+                problems.write(response, ErrorCode.FORBIDDEN, "admin endpoints need the admin token, not a tenant key");
+            } else {
+                problems.write(response, ErrorCode.UNAUTHENTICATED,
+                        "the admin token is required: Authorization: Bearer <admin token>");
+            }
+        } else {
+            chain.doFilter(request, response);
+        }
+    }
+
+    private static Optional<String> bearer(HttpServletRequest request) {
+        String header = request.getHeader(HttpHeaders.AUTHORIZATION);
+        if (header == null || header.length() < 8 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return Optional.empty();
+        }
+        String value = header.substring(7).trim();
+        return value.isEmpty() ? Optional.empty() : Optional.of(value);
+    }
+}

@@ -1,0 +1,49 @@
+package io.caravan.api;
+
+import io.caravan.ingest.DocumentRegistry;
+import io.caravan.ingest.Quarantine;
+import io.caravan.secrets.TenantSecrets;
+import io.caravan.tenancy.ApiKeys;
+import io.caravan.tenancy.TenantId;
+import io.caravan.tenancy.TenantRegistry;
+import io.caravan.vector.TenantVectorStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+
+/** Tenant offboarding: removes every trace of the tenant from every store and reports what it removed. */
+@Service
+class TenantErasure {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TenantErasure.class);
+
+    private final TenantRegistry tenants;
+    private final ApiKeys apiKeys;
+    private final TenantSecrets secrets;
+    private final DocumentRegistry documents;
+    private final Quarantine quarantine;
+    private final TenantVectorStore store;
+
+    TenantErasure(TenantRegistry tenants, ApiKeys apiKeys, TenantSecrets secrets, DocumentRegistry documents,
+                  Quarantine quarantine, TenantVectorStore store) {
+        this.tenants = tenants;
+        this.apiKeys = apiKeys;
+        this.secrets = secrets;
+        this.documents = documents;
+        this.quarantine = quarantine;
+        this.store = store;
+    }
+
+    Dtos.ErasureReport erase(TenantId tenant) {
+        // keys first: the tenant's clients lose access before its data goes
+        int keys = apiKeys.deleteAll(tenant);
+        int quarantined = quarantine.deleteAll(tenant);
+        int docs = documents.deleteAll(tenant);
+        int chunks = store.deleteTenant(tenant);
+        int secretCount = secrets.deleteAll(tenant);
+        tenants.delete(tenant);
+        LOG.info("Erased tenant {}: {} documents, {} chunks, {} secrets, {} keys, {} quarantined",
+                tenant, docs, chunks, secretCount, keys, quarantined);
+        return new Dtos.ErasureReport(tenant.value(), docs, chunks, secretCount, keys, 0, quarantined);
+    }
+}

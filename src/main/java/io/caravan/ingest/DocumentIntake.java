@@ -1,0 +1,129 @@
+package io.caravan.ingest;
+
+import io.caravan.observability.TenantMetrics;
+import io.caravan.tenancy.TenantHeader;
+import io.caravan.tenancy.TenantId;
+import io.caravan.tenancy.TenantRegistry;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.camel.Exchange;
+import org.apache.camel.InvalidPayloadException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.stereotype.Component;
+
+/**
+ * First step of ingestion, run while the client waits: validates the offered document, de-duplicates it by
+ * content hash and records it durably. Only then is it acknowledged and queued.
+ */
+@Component("documentIntake")
+public class DocumentIntake {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DocumentIntake.class);
+    static final Set<String> SUPPORTED_TYPES = Set.of("text/plain", "text/markdown");
+
+    private final DocumentRegistry registry;
+    private final TenantRegistry tenants;
+    private final IngestSettings settings;
+    private final DocumentIds ids;
+    private final TenantMetrics metrics;
+    private final Clock clock;
+
+    public DocumentIntake(DocumentRegistry registry, TenantRegistry tenants, IngestSettings settings,
+                          DocumentIds ids, TenantMetrics metrics, Clock clock) {
+        this.registry = registry;
+        this.tenants = tenants;
+        this.settings = settings;
+        this.ids = ids;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    public IntakeResult accept(Exchange exchange) throws InvalidPayloadException {
+        TenantId tenant = TenantHeader.require(exchange);
+        NewDocument offered = exchange.getMessage().getMandatoryBody(NewDocument.class);
+        return accept(tenant, offered);
+    }
+
+    IntakeResult accept(TenantId tenant, NewDocument offered) {
+        if (!SUPPORTED_TYPES.contains(offered.contentType())) {
+            throw new RejectedDocumentException(RejectedDocumentException.Reason.UNSUPPORTED_TYPE,
+                    "content type '" + offered.contentType() + "' is not supported; send "
+                            + String.join(", ", SUPPORTED_TYPES.stream().sorted().toList()));
+        }
+        long limit = maxDocumentBytes(tenant);
+        if (offered.content().length > limit) {
+            throw new RejectedDocumentException(RejectedDocumentException.Reason.TOO_LARGE,
+                    "the document has " + offered.content().length + " bytes; the limit is " + limit);
+        }
+        String hash = contentHash(offered.content());
+        Optional<Document> existing = registry.findByHash(tenant, hash);
+        if (existing.isPresent()) {
+            return duplicate(tenant, offered, existing.get());
+        }
+        Document document = new Document(tenant, ids.next("doc_"), title(offered), offered.sourceType(),
+                offered.sourceUri(), offered.contentType(), hash, DocumentStatus.QUEUED, 0, clock.instant(), null);
+        try {
+            registry.insertQueued(document, offered);
+        } catch (DuplicateKeyException race) {
+            // the same content arrived concurrently: the unique (tenant, hash) index let exactly one win
+            return registry.findByHash(tenant, hash).map(winner -> duplicate(tenant, offered, winner))
+                    .orElseThrow(() -> race);
+        }
+        LOG.info("Accepted document {} ({} bytes, {})", document.documentId(), offered.content().length,
+                offered.sourceType());
+        return new IntakeResult(document.documentId(), DocumentStatus.QUEUED);
+    }
+
+    private IntakeResult duplicate(TenantId tenant, NewDocument offered, Document existing) {
+        LOG.info("Document is a duplicate of {}", existing.documentId());
+        metrics.ingestDocument(tenant, offered.sourceType(), "duplicate");
+        return new IntakeResult(existing.documentId(), DocumentStatus.DUPLICATE);
+    }
+
+    long maxDocumentBytes(TenantId tenant) {
+        Long configured = tenants.require(tenant).config().limits().maxDocumentBytes();
+        return configured != null ? configured : settings.maxDocumentBytes();
+    }
+
+    /**
+     * sha256 of the normalised text; bytes that are not UTF-8 hash as they are and fail in the parse
+     * stage, where they are quarantined with a reason. Empty text is refused here.
+     */
+    private static String contentHash(byte[] content) {
+        Optional<String> text = decode(content);
+        if (text.isEmpty()) {
+            return TextNormaliser.sha256(java.util.HexFormat.of().formatHex(content));
+        }
+        String normalised = TextNormaliser.normalise(text.get());
+        if (normalised.isEmpty()) {
+            throw new RejectedDocumentException(RejectedDocumentException.Reason.EMPTY,
+                    "the document has no text content");
+        }
+        return TextNormaliser.sha256(normalised);
+    }
+
+    static Optional<String> decode(byte[] content) {
+        try {
+            return Optional.of(StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(content)).toString());
+        } catch (CharacterCodingException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static String title(NewDocument offered) {
+        if (offered.title() != null && !offered.title().isBlank()) {
+            return offered.title().strip();
+        }
+        return offered.fileName() != null ? offered.fileName() : "untitled";
+    }
+}

@@ -1,0 +1,63 @@
+package io.caravan.ingest;
+
+import io.caravan.tenancy.TenantHeader;
+import io.caravan.tenancy.TenantId;
+import io.caravan.vector.TenantVectorStore;
+import org.apache.camel.Exchange;
+import org.apache.camel.InvalidPayloadException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
+
+/** Deleting documents and releasing quarantined ones back into the pipeline. */
+@Component("documentLifecycle")
+public class DocumentLifecycle {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DocumentLifecycle.class);
+
+    private final DocumentRegistry documents;
+    private final Quarantine quarantine;
+    private final TenantVectorStore store;
+
+    public DocumentLifecycle(DocumentRegistry documents, Quarantine quarantine, TenantVectorStore store) {
+        this.documents = documents;
+        this.quarantine = quarantine;
+        this.store = store;
+    }
+
+    /** Deletes a document of the exchange's tenant: registry first, then its chunks. */
+    public void delete(Exchange exchange) throws InvalidPayloadException {
+        TenantId tenant = TenantHeader.require(exchange);
+        String documentId = exchange.getMessage().getMandatoryBody(String.class);
+        Document document = documents.find(tenant, documentId)
+                .filter(d -> d.status() != DocumentStatus.DELETED)
+                .orElseThrow(() -> new DocumentNotFoundException(documentId));
+        documents.markDeleted(tenant, document.documentId());
+        quarantine.removeForDocument(tenant, document.documentId());
+        int chunks = store.deleteDocument(tenant, document.documentId());
+        LOG.info("Deleted document {} ({} chunks)", documentId, chunks);
+    }
+
+    /** Takes a quarantined document out of the quarantine and marks it queued; the body becomes its id. */
+    @Transactional
+    public String release(Exchange exchange) throws InvalidPayloadException {
+        TenantId tenant = TenantHeader.require(exchange);
+        String quarantineId = exchange.getMessage().getMandatoryBody(String.class);
+        Quarantine.Item item = quarantine.find(tenant, quarantineId)
+                .orElseThrow(() -> new DocumentNotFoundException(quarantineId));
+        quarantine.remove(tenant, quarantineId);
+        documents.requeue(tenant, item.documentId());
+        LOG.info("Released document {} from quarantine {}", item.documentId(), quarantineId);
+        return item.documentId();
+    }
+
+    /** Discards a quarantine entry; the document stays quarantined (and visible as such). */
+    public void discard(Exchange exchange) throws InvalidPayloadException {
+        TenantId tenant = TenantHeader.require(exchange);
+        String quarantineId = exchange.getMessage().getMandatoryBody(String.class);
+        if (!quarantine.remove(tenant, quarantineId)) {
+            throw new DocumentNotFoundException(quarantineId);
+        }
+    }
+}

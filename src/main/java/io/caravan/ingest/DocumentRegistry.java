@@ -1,0 +1,200 @@
+package io.caravan.ingest;
+
+import io.caravan.tenancy.TenantId;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import org.springframework.transaction.annotation.Transactional;
+
+/** Documents, their accepted payloads and their status. Every query is scoped by tenant. */
+@Repository
+public class DocumentRegistry {
+
+    private final JdbcClient jdbc;
+    private final Clock clock;
+
+    public DocumentRegistry(JdbcClient jdbc, Clock clock) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+    }
+
+    /** The stored bytes of an accepted document. */
+    public record Payload(byte[] content, String fileName) {
+    }
+
+    /** Records a document and its payload in one transaction, before the client is told it was accepted. */
+    @Transactional
+    public void insertQueued(Document document, NewDocument offered) {
+        jdbc.sql("""
+                INSERT INTO documents (tenant_id, document_id, title, source_type, source_uri, content_type,
+                    content_hash, status, chunks, created_at, updated_at)
+                VALUES (:tenant, :id, :title, :sourceType, :sourceUri, :contentType, :hash, :status, 0, :now, :now)""")
+                .param("tenant", document.tenant().value())
+                .param("id", document.documentId())
+                .param("title", document.title())
+                .param("sourceType", document.sourceType())
+                .param("sourceUri", document.sourceUri())
+                .param("contentType", document.contentType())
+                .param("hash", document.contentHash())
+                .param("status", DocumentStatus.QUEUED.wire())
+                .param("now", now())
+                .update();
+        jdbc.sql("""
+                INSERT INTO document_payloads (tenant_id, document_id, file_name, body)
+                VALUES (:tenant, :id, :fileName, :body)""")
+                .param("tenant", document.tenant().value())
+                .param("id", document.documentId())
+                .param("fileName", offered.fileName())
+                .param("body", Base64.getEncoder().encodeToString(offered.content()))
+                .update();
+    }
+
+    public Optional<Document> find(TenantId tenant, String documentId) {
+        return jdbc.sql("SELECT * FROM documents WHERE tenant_id = :tenant AND document_id = :id")
+                .param("tenant", tenant.value())
+                .param("id", documentId)
+                .query(DocumentRegistry::map)
+                .optional();
+    }
+
+    public Optional<Document> findByHash(TenantId tenant, String contentHash) {
+        return jdbc.sql("SELECT * FROM documents WHERE tenant_id = :tenant AND content_hash = :hash")
+                .param("tenant", tenant.value())
+                .param("hash", contentHash)
+                .query(DocumentRegistry::map)
+                .optional();
+    }
+
+    public Optional<Payload> payload(TenantId tenant, String documentId) {
+        return jdbc.sql("SELECT file_name, body FROM document_payloads WHERE tenant_id = :tenant AND document_id = :id")
+                .param("tenant", tenant.value())
+                .param("id", documentId)
+                .query((rs, row) -> new Payload(Base64.getDecoder().decode(rs.getString("body")),
+                        rs.getString("file_name")))
+                .optional();
+    }
+
+    /** Page of a tenant's documents, newest first; the cursor is the last document id of the previous page. */
+    public List<Document> list(TenantId tenant, DocumentStatus status, int limit, String afterDocumentId) {
+        StringBuilder sql = new StringBuilder("SELECT * FROM documents WHERE tenant_id = :tenant");
+        if (status != null) {
+            sql.append(" AND status = :status");
+        }
+        if (afterDocumentId != null) {
+            sql.append(" AND document_id < :after");
+        }
+        sql.append(" ORDER BY document_id DESC LIMIT :limit");
+        JdbcClient.StatementSpec spec = jdbc.sql(sql.toString())
+                .param("tenant", tenant.value())
+                .param("limit", limit);
+        if (status != null) {
+            spec = spec.param("status", status.wire());
+        }
+        if (afterDocumentId != null) {
+            spec = spec.param("after", afterDocumentId);
+        }
+        return spec.query(DocumentRegistry::map).list();
+    }
+
+    /** Marks a queued document indexed and drops its payload; false if it is no longer queued (deleted). */
+    @Transactional
+    public boolean markIndexed(TenantId tenant, String documentId, int chunks) {
+        int updated = jdbc.sql("""
+                UPDATE documents SET status = :indexed, chunks = :chunks, indexed_at = :now, updated_at = :now
+                WHERE tenant_id = :tenant AND document_id = :id AND status = :queued""")
+                .param("indexed", DocumentStatus.INDEXED.wire())
+                .param("chunks", chunks)
+                .param("now", now())
+                .param("tenant", tenant.value())
+                .param("id", documentId)
+                .param("queued", DocumentStatus.QUEUED.wire())
+                .update();
+        if (updated > 0) {
+            deletePayload(tenant, documentId);
+        }
+        return updated > 0;
+    }
+
+    public boolean markQuarantined(TenantId tenant, String documentId) {
+        return setStatus(tenant, documentId, DocumentStatus.QUARANTINED, DocumentStatus.QUEUED);
+    }
+
+    public boolean requeue(TenantId tenant, String documentId) {
+        return setStatus(tenant, documentId, DocumentStatus.QUEUED, DocumentStatus.QUARANTINED);
+    }
+
+    /** Marks a document deleted and releases its content hash, so the same content can be added again. */
+    @Transactional
+    public boolean markDeleted(TenantId tenant, String documentId) {
+        int updated = jdbc.sql("""
+                UPDATE documents SET status = :deleted, content_hash = NULL, chunks = 0, updated_at = :now
+                WHERE tenant_id = :tenant AND document_id = :id AND status <> :deleted""")
+                .param("deleted", DocumentStatus.DELETED.wire())
+                .param("now", now())
+                .param("tenant", tenant.value())
+                .param("id", documentId)
+                .update();
+        deletePayload(tenant, documentId);
+        return updated > 0;
+    }
+
+    /** Every queued document of every tenant: the work to resume after a restart. */
+    public List<Document> allQueued() {
+        return jdbc.sql("SELECT * FROM documents WHERE status = :queued ORDER BY created_at")
+                .param("queued", DocumentStatus.QUEUED.wire())
+                .query(DocumentRegistry::map)
+                .list();
+    }
+
+    /** Removes every document row and payload of the tenant; returns how many were not already deleted. */
+    @Transactional
+    public int deleteAll(TenantId tenant) {
+        int live = jdbc.sql("SELECT COUNT(*) FROM documents WHERE tenant_id = :tenant AND status <> :deleted")
+                .param("tenant", tenant.value())
+                .param("deleted", DocumentStatus.DELETED.wire())
+                .query(Integer.class).single();
+        jdbc.sql("DELETE FROM document_payloads WHERE tenant_id = :tenant").param("tenant", tenant.value()).update();
+        jdbc.sql("DELETE FROM documents WHERE tenant_id = :tenant").param("tenant", tenant.value()).update();
+        return live;
+    }
+
+    private boolean setStatus(TenantId tenant, String documentId, DocumentStatus to, DocumentStatus from) {
+        return jdbc.sql("""
+                UPDATE documents SET status = :to, updated_at = :now
+                WHERE tenant_id = :tenant AND document_id = :id AND status = :from""")
+                .param("to", to.wire())
+                .param("now", now())
+                .param("tenant", tenant.value())
+                .param("id", documentId)
+                .param("from", from.wire())
+                .update() > 0;
+    }
+
+    private void deletePayload(TenantId tenant, String documentId) {
+        jdbc.sql("DELETE FROM document_payloads WHERE tenant_id = :tenant AND document_id = :id")
+                .param("tenant", tenant.value())
+                .param("id", documentId)
+                .update();
+    }
+
+    private OffsetDateTime now() {
+        return OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
+    }
+
+    private static Document map(ResultSet rs, int row) throws SQLException {
+        OffsetDateTime indexed = rs.getObject("indexed_at", OffsetDateTime.class);
+        return new Document(TenantId.of(rs.getString("tenant_id")), rs.getString("document_id"),
+                rs.getString("title"), rs.getString("source_type"), rs.getString("source_uri"),
+                rs.getString("content_type"), rs.getString("content_hash"),
+                DocumentStatus.fromWire(rs.getString("status")), rs.getInt("chunks"),
+                rs.getObject("created_at", OffsetDateTime.class).toInstant(),
+                indexed == null ? null : indexed.toInstant());
+    }
+}

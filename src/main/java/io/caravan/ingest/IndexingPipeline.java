@@ -1,0 +1,167 @@
+package io.caravan.ingest;
+
+import io.caravan.embedding.TextEmbedder;
+import io.caravan.embedding.TokenCounter;
+import io.caravan.observability.TenantMetrics;
+import io.caravan.tenancy.TenantHeader;
+import io.caravan.tenancy.TenantId;
+import io.caravan.tenancy.TenantRegistry;
+import io.caravan.vector.TenantVectorStore;
+import io.caravan.vector.VectorChunk;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import org.apache.camel.Exchange;
+import org.apache.camel.InvalidPayloadException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * The stages of the index-document route: fetch → parse → chunk → embed → upsert. Each takes the previous
+ * stage's value as the message body, records its stage on the exchange (for the quarantine) and is timed.
+ */
+@Component("indexingPipeline")
+public class IndexingPipeline {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IndexingPipeline.class);
+    /** Exchange property naming the stage in progress, read by the quarantine. */
+    public static final String STAGE = "CaravanIngestStage";
+    /** Exchange property with the document id, read by the quarantine. */
+    public static final String DOCUMENT_ID = "CaravanDocumentId";
+
+    public record Fetched(Document document, byte[] content) {
+    }
+
+    public record Parsed(Document document, String text) {
+    }
+
+    public record Chunked(Document document, List<String> chunks) {
+    }
+
+    public record Embedded(Document document, List<VectorChunk> chunks, long tokens) {
+    }
+
+    private final DocumentRegistry registry;
+    private final TenantRegistry tenants;
+    private final Chunker chunker;
+    private final TextEmbedder embedder;
+    private final TokenCounter tokens;
+    private final TenantVectorStore store;
+    private final IngestSettings settings;
+    private final TenantMetrics metrics;
+
+    public IndexingPipeline(DocumentRegistry registry, TenantRegistry tenants, Chunker chunker,
+                            TextEmbedder embedder, TokenCounter tokens, TenantVectorStore store,
+                            IngestSettings settings, TenantMetrics metrics) {
+        this.registry = registry;
+        this.tenants = tenants;
+        this.chunker = chunker;
+        this.embedder = embedder;
+        this.tokens = tokens;
+        this.store = store;
+        this.settings = settings;
+        this.metrics = metrics;
+    }
+
+    /** Loads the accepted document; null (ending the route) when it is no longer waiting to be indexed. */
+    public Fetched fetch(Exchange exchange) throws InvalidPayloadException {
+        TenantId tenant = TenantHeader.require(exchange);
+        String documentId = exchange.getMessage().getMandatoryBody(String.class);
+        exchange.setProperty(DOCUMENT_ID, documentId);
+        exchange.setProperty(STAGE, "fetch");
+        Document document = registry.find(tenant, documentId).orElse(null);
+        if (document == null || document.status() != DocumentStatus.QUEUED) {
+            LOG.info("Document {} is no longer queued; nothing to index", documentId);
+            return null;
+        }
+        return timed(tenant, document, "fetch", () -> {
+            byte[] content = registry.payload(tenant, documentId)
+                    .orElseThrow(() -> new IngestFailure("fetch", "fetch_failed", true,
+                            "the accepted payload of " + documentId + " is missing"))
+                    .content();
+            return new Fetched(document, content);
+        });
+    }
+
+    public Parsed parse(Exchange exchange) throws InvalidPayloadException {
+        Fetched fetched = exchange.getMessage().getMandatoryBody(Fetched.class);
+        exchange.setProperty(STAGE, "parse");
+        return timed(TenantHeader.require(exchange), fetched.document(), "parse", () -> {
+            String text = DocumentIntake.decode(fetched.content())
+                    .orElseThrow(() -> new IngestFailure("parse", "parse_error", true,
+                            "the content is not valid UTF-8 text"));
+            String normalised = TextNormaliser.normalise(text);
+            if (normalised.isEmpty()) {
+                throw new IngestFailure("parse", "empty_content", true, "the document has no text content");
+            }
+            return new Parsed(fetched.document(), normalised);
+        });
+    }
+
+    public Chunked chunk(Exchange exchange) throws InvalidPayloadException {
+        Parsed parsed = exchange.getMessage().getMandatoryBody(Parsed.class);
+        exchange.setProperty(STAGE, "chunk");
+        TenantId tenant = TenantHeader.require(exchange);
+        return timed(tenant, parsed.document(), "chunk",
+                () -> new Chunked(parsed.document(), chunker.chunk(parsed.text(), maxChunks(tenant))));
+    }
+
+    public Embedded embed(Exchange exchange) throws InvalidPayloadException {
+        Chunked chunked = exchange.getMessage().getMandatoryBody(Chunked.class);
+        exchange.setProperty(STAGE, "embed");
+        TenantId tenant = TenantHeader.require(exchange);
+        Document document = chunked.document();
+        return timed(tenant, document, "embed", () -> {
+            long tokenCount = chunked.chunks().stream().mapToLong(tokens::count).sum();
+            List<float[]> vectors = embedder.embedAll(chunked.chunks());
+            List<VectorChunk> chunks = new ArrayList<>(vectors.size());
+            for (int i = 0; i < vectors.size(); i++) {
+                chunks.add(new VectorChunk(document.documentId() + "#" + i, document.documentId(), i,
+                        document.title(), document.sourceType(), document.sourceUri(), chunked.chunks().get(i),
+                        vectors.get(i)));
+            }
+            metrics.embeddingTokens(tenant, embedder.modelName(), tokenCount);
+            return new Embedded(document, chunks, tokenCount);
+        });
+    }
+
+    public Document upsert(Exchange exchange) throws InvalidPayloadException {
+        Embedded embedded = exchange.getMessage().getMandatoryBody(Embedded.class);
+        exchange.setProperty(STAGE, "upsert");
+        TenantId tenant = TenantHeader.require(exchange);
+        Document document = embedded.document();
+        return timed(tenant, document, "upsert", () -> {
+            store.replaceDocument(tenant, document.documentId(), embedded.chunks());
+            if (!registry.markIndexed(tenant, document.documentId(), embedded.chunks().size())) {
+                // deleted while it was being indexed: the delete wins
+                store.deleteDocument(tenant, document.documentId());
+                LOG.info("Document {} was deleted while indexing; its chunks were removed", document.documentId());
+                return document;
+            }
+            metrics.ingestDocument(tenant, document.sourceType(), "indexed");
+            LOG.info("Indexed document {} as {} chunks ({} tokens)", document.documentId(),
+                    embedded.chunks().size(), embedded.tokens());
+            return document;
+        });
+    }
+
+    private int maxChunks(TenantId tenant) {
+        Integer configured = tenants.require(tenant).config().limits().maxChunksPerDocument();
+        return configured != null ? configured : settings.maxChunksPerDocument();
+    }
+
+    private <T> T timed(TenantId tenant, Document document, String stage, Supplier<T> work) {
+        long start = System.nanoTime();
+        String outcome = "error";
+        try {
+            T result = work.get();
+            outcome = "ok";
+            return result;
+        } finally {
+            metrics.ingestStage(tenant, document.sourceType(), stage, outcome,
+                    Duration.ofNanos(System.nanoTime() - start));
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package io.caravan.ingest;
+
+import io.caravan.observability.TenantMetrics;
+import io.caravan.tenancy.TenantHeader;
+import io.caravan.tenancy.TenantId;
+import java.util.Map;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Target of the index route's dead-letter channel: turns the failure on the exchange into a quarantine
+ * entry with stage and reason.
+ */
+@Component("quarantineHandler")
+public class QuarantineHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(QuarantineHandler.class);
+    private static final Map<String, String> REASON_BY_STAGE = Map.of(
+            "fetch", "fetch_failed", "parse", "parse_error", "chunk", "parse_error",
+            "embed", "embed_failed", "upsert", "upsert_failed");
+
+    private final Quarantine quarantine;
+    private final DocumentRegistry documents;
+    private final TenantMetrics metrics;
+
+    public QuarantineHandler(Quarantine quarantine, DocumentRegistry documents,
+                             TenantMetrics metrics) {
+        this.quarantine = quarantine;
+        this.documents = documents;
+        this.metrics = metrics;
+    }
+
+    public void record(Exchange exchange) {
+        TenantId tenant = TenantHeader.require(exchange);
+        String documentId = exchange.getProperty(IndexingPipeline.DOCUMENT_ID, String.class);
+        if (documentId == null) {
+            documentId = exchange.getMessage().getBody(String.class);
+        }
+        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        String stage = exchange.getProperty(IndexingPipeline.STAGE, "fetch", String.class);
+        String reason = REASON_BY_STAGE.getOrDefault(stage, "parse_error");
+        if (failure instanceof IngestFailure ingest) {
+            stage = ingest.stage();
+            reason = ingest.reason();
+        }
+        String error = failure == null ? "unknown failure" : describe(failure);
+        Document document = documents.find(tenant, documentId).orElse(null);
+        if (document == null) {
+            LOG.warn("Failed document {} is not in the registry; nothing to quarantine", documentId);
+            return;
+        }
+        int attempts = attempts(exchange);
+        quarantine.add(tenant, document, stage, reason, error, attempts).ifPresent(item -> {
+            metrics.ingestDocument(tenant, document.sourceType(), "quarantined");
+            LOG.warn("Quarantined document {} at stage {}: {} ({}) after {} attempt(s)", item.documentId(),
+                    item.stage(), item.reason(), item.error(), attempts);
+        });
+    }
+
+    static int attempts(Exchange exchange) {
+        Integer redeliveries = exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, Integer.class);
+        return 1 + (redeliveries == null ? 0 : redeliveries);
+    }
+
+    private static String describe(Throwable failure) {
+        String message = failure.getMessage();
+        return failure.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+}

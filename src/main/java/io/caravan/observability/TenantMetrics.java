@@ -1,0 +1,80 @@
+package io.caravan.observability;
+
+import io.caravan.tenancy.TenantId;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import org.springframework.stereotype.Component;
+
+/** The hub's application meters. Every method takes the tenant, so a meter cannot be written without one. */
+@Component
+public class TenantMetrics {
+
+    private final MeterRegistry registry;
+
+    public TenantMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    public void ingestDocument(TenantId tenant, String sourceType, String outcome) {
+        Counter.builder(MetricNames.INGEST_DOCUMENTS)
+                .description("Documents leaving the ingestion pipeline, by outcome")
+                .tag(MetricNames.TENANT_TAG, tenant.value())
+                .tag("source_type", sourceType)
+                .tag("outcome", outcome)
+                .register(registry)
+                .increment();
+    }
+
+    public void ingestStage(TenantId tenant, String sourceType, String stage, String outcome, Duration took) {
+        Timer.builder(MetricNames.INGEST_STAGE)
+                .description("Time spent in each ingestion stage")
+                .tag(MetricNames.TENANT_TAG, tenant.value())
+                .tag("source_type", sourceType)
+                .tag("stage", stage)
+                .tag("outcome", outcome)
+                .register(registry)
+                .record(took);
+    }
+
+    public void queryLatency(TenantId tenant, String sourceType, String provider, boolean cacheHit, Duration took) {
+        Timer.builder(MetricNames.QUERY_LATENCY)
+                .description("End-to-end latency of a query")
+                .tag(MetricNames.TENANT_TAG, tenant.value())
+                .tag("source_type", sourceType)
+                .tag("llm_provider", provider)
+                .tag("cache_hit", Boolean.toString(cacheHit))
+                .register(registry)
+                .record(took);
+    }
+
+    public void embeddingTokens(TenantId tenant, String model, long tokens) {
+        Counter.builder(MetricNames.EMBEDDING_TOKENS)
+                .description("Tokens sent to the embedding model")
+                .tag(MetricNames.TENANT_TAG, tenant.value())
+                .tag("model", model)
+                .register(registry)
+                .increment(tokens);
+    }
+
+    public void llmRequest(TenantId tenant, String provider, String model, String outcome) {
+        Counter.builder(MetricNames.LLM_REQUESTS)
+                .description("LLM provider attempts, by outcome")
+                .tag(MetricNames.TENANT_TAG, tenant.value())
+                .tag("llm_provider", provider)
+                .tag("model", model)
+                .tag("outcome", outcome)
+                .register(registry)
+                .increment();
+    }
+
+    /** Counts a request, exchange or call rejected because it carried no tenant. */
+    public void tenantMissing(String surface) {
+        Counter.builder(MetricNames.TENANT_MISSING)
+                .description("Requests rejected for carrying no tenant")
+                .tag("surface", surface)
+                .register(registry)
+                .increment();
+    }
+}

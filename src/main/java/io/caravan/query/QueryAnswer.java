@@ -1,0 +1,20 @@
+package io.caravan.query;
+
+import java.util.List;
+
+/** The answer to a query, as API.md defines the response. */
+public record QueryAnswer(String answer, List<Citation> citations, String model, String provider, boolean cacheHit,
+                          Usage usage, Route route) {
+
+    public record Citation(String documentId, String title, String sourceUri, String snippet, double score) {
+    }
+
+    public record Usage(int promptTokens, int completionTokens) {
+    }
+
+    public record Route(String criticality, List<Attempt> attempts) {
+    }
+
+    public record Attempt(String provider, String model, String outcome, long latencyMs) {
+    }
+}

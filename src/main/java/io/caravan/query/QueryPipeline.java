@@ -1,0 +1,81 @@
+package io.caravan.query;
+
+import io.caravan.embedding.TextEmbedder;
+import io.caravan.llm.ExtractiveAnswerer;
+import io.caravan.observability.TenantMetrics;
+import io.caravan.tenancy.TenantHeader;
+import io.caravan.tenancy.TenantId;
+import io.caravan.vector.TenantVectorStore;
+import io.caravan.vector.VectorMatch;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.camel.Exchange;
+import org.apache.camel.InvalidPayloadException;
+import org.springframework.stereotype.Component;
+
+/** Steps of the query route: retrieve from the tenant's store, then answer with citations. */
+@Component("queryPipeline")
+public class QueryPipeline {
+
+    static final int SNIPPET_CHARS = 280;
+
+    /** A question with the passages retrieved for it. */
+    public record Retrieved(Question question, List<VectorMatch> matches) {
+    }
+
+    private final TextEmbedder embedder;
+    private final TenantVectorStore store;
+    private final ExtractiveAnswerer extractive;
+    private final TenantMetrics metrics;
+
+    public QueryPipeline(TextEmbedder embedder, TenantVectorStore store, ExtractiveAnswerer extractive,
+                         TenantMetrics metrics) {
+        this.embedder = embedder;
+        this.store = store;
+        this.extractive = extractive;
+        this.metrics = metrics;
+    }
+
+    public Retrieved retrieve(Exchange exchange) throws InvalidPayloadException {
+        TenantId tenant = TenantHeader.require(exchange);
+        Question question = exchange.getMessage().getMandatoryBody(Question.class);
+        List<VectorMatch> matches = store.search(tenant, embedder.embed(question.text()), question.topK());
+        return new Retrieved(question, matches);
+    }
+
+    public QueryAnswer answer(Exchange exchange) throws InvalidPayloadException {
+        TenantId tenant = TenantHeader.require(exchange);
+        Retrieved retrieved = exchange.getMessage().getMandatoryBody(Retrieved.class);
+        long start = System.nanoTime();
+        ExtractiveAnswerer.Result result = extractive.answer(retrieved.question().text(), retrieved.matches());
+        long latencyMs = Duration.ofNanos(System.nanoTime() - start).toMillis();
+        metrics.llmRequest(tenant, ExtractiveAnswerer.NAME, ExtractiveAnswerer.NAME, "ok");
+        QueryAnswer answer = new QueryAnswer(result.text(), citations(retrieved.matches()), ExtractiveAnswerer.NAME,
+                ExtractiveAnswerer.NAME, false, new QueryAnswer.Usage(result.promptTokens(), result.completionTokens()),
+                new QueryAnswer.Route(retrieved.question().criticality(), List.of(new QueryAnswer.Attempt(
+                        ExtractiveAnswerer.NAME, ExtractiveAnswerer.NAME, "ok", latencyMs))));
+        String sourceType = retrieved.matches().isEmpty() ? "none" : retrieved.matches().get(0).chunk().sourceType();
+        metrics.queryLatency(tenant, sourceType, answer.provider(), answer.cacheHit(),
+                Duration.ofMillis(Math.max(0, exchange.getClock().elapsed())));
+        return answer;
+    }
+
+    /** One citation per document, with its best-scoring passage. */
+    private static List<QueryAnswer.Citation> citations(List<VectorMatch> matches) {
+        Map<String, VectorMatch> best = new LinkedHashMap<>();
+        for (VectorMatch match : matches) {
+            best.putIfAbsent(match.chunk().documentId(), match);
+        }
+        List<QueryAnswer.Citation> citations = new ArrayList<>();
+        for (VectorMatch match : best.values()) {
+            String text = match.chunk().text();
+            String snippet = text.length() > SNIPPET_CHARS ? text.substring(0, SNIPPET_CHARS) + "…" : text;
+            citations.add(new QueryAnswer.Citation(match.chunk().documentId(), match.chunk().title(),
+                    match.chunk().sourceUri(), snippet, Math.round(match.score() * 10000) / 10000.0));
+        }
+        return citations;
+    }
+}

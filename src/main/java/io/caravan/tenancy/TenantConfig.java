@@ -1,0 +1,42 @@
+package io.caravan.tenancy;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+
+/**
+ * A tenant's configuration document (API.md). Unknown fields are rejected by the JSON reader; {@code null}
+ * budgets mean unlimited, {@code null} limits take the hub's defaults.
+ */
+@JsonInclude(JsonInclude.Include.ALWAYS)
+public record TenantConfig(String systemPrompt, Budgets budgets, Limits limits, Routing routing,
+                           List<Source> sources) {
+
+    public static TenantConfig empty() {
+        return new TenantConfig(null, new Budgets(null, null, null), new Limits(null, null, null, null),
+                new Routing(null), List.of());
+    }
+
+    public TenantConfig normalised() {
+        return new TenantConfig(systemPrompt,
+                budgets == null ? new Budgets(null, null, null) : budgets,
+                limits == null ? new Limits(null, null, null, null) : limits,
+                routing == null ? new Routing(null) : routing,
+                sources == null ? List.of() : List.copyOf(sources));
+    }
+
+    public record Budgets(Long llmTokensPerDay, Long embeddingTokensPerMonth, List<Double> alertThresholds) {
+    }
+
+    public record Limits(Integer queriesPerMinute, Integer maxConcurrentLlmCalls, Long maxDocumentBytes,
+                         Integer maxChunksPerDocument) {
+    }
+
+    public record Routing(String defaultCriticality) {
+    }
+
+    /** One source of the tenant; fields beyond id and type depend on the type. */
+    public record Source(String id, String type, List<String> startUrls, Integer maxPages, Integer maxDepth,
+                         String schedule, String query, String credentialsSecret, String pageId,
+                         String appSecretSecret, String verifyTokenSecret) {
+    }
+}

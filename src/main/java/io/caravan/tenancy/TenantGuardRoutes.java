@@ -1,0 +1,51 @@
+package io.caravan.tenancy;
+
+import io.caravan.observability.TenantMetrics;
+import java.util.Set;
+import org.apache.camel.Exchange;
+import org.apache.camel.Route;
+import org.apache.camel.builder.RouteConfigurationBuilder;
+import org.springframework.stereotype.Component;
+
+/**
+ * Global route configuration (no id, so it applies to every Java, YAML and Kamelet route): an exchange
+ * that enters a route without a tenant header fails with {@link MissingTenantException}.
+ *
+ * <p>The only exemptions are listed here: edge routes that resolve the tenant themselves, and the
+ * internal routes of connector Kamelets, whose first step stamps the tenant from their required
+ * {@code tenantId} parameter.
+ */
+@Component
+public class TenantGuardRoutes extends RouteConfigurationBuilder {
+
+    /** Routes that resolve the tenant themselves (webhooks verify a signature first). */
+    static final Set<String> EDGE_ROUTES = Set.of();
+
+    private final TenantMetrics metrics;
+
+    public TenantGuardRoutes(TenantMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void configuration() {
+        routeConfiguration()
+                .interceptFrom("*")
+                .when(exchange -> !TenantHeader.isPresent(exchange) && !isExempt(exchange))
+                .process(this::reject);
+    }
+
+    private void reject(Exchange exchange) {
+        metrics.tenantMissing("route");
+        throw new MissingTenantException("exchange entering route " + exchange.getFromRouteId());
+    }
+
+    static boolean isExempt(Exchange exchange) {
+        String routeId = exchange.getFromRouteId();
+        if (routeId != null && EDGE_ROUTES.contains(routeId)) {
+            return true;
+        }
+        Route route = routeId == null ? null : exchange.getContext().getRoute(routeId);
+        return route != null && route.isCreatedByKamelet();
+    }
+}
