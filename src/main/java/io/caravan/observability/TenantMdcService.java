@@ -14,9 +14,8 @@ public class TenantMdcService extends MDCService {
     @Override
     protected void setMDC(Exchange exchange) {
         super.setMDC(exchange);
-        if (TenantHeader.isPresent(exchange)) {
-            MDC.put(TenantMdc.KEY, TenantHeader.require(exchange).value());
-        }
+        // must never throw: a failure here would leave the exchange without its completion callback
+        TenantHeader.peek(exchange).ifPresent(tenant -> MDC.put(TenantMdc.KEY, tenant.value()));
     }
 
     @Override

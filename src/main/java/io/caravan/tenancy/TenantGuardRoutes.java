@@ -9,7 +9,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Global route configuration (no id, so it applies to every Java, YAML and Kamelet route): an exchange
- * that enters a route without a tenant header fails with {@link MissingTenantException}.
+ * that enters a route without a valid tenant header fails with {@link MissingTenantException} (or
+ * {@link InvalidTenantIdException}).
  *
  * <p>The only exemptions are listed here: edge routes that resolve the tenant themselves, and the
  * internal routes of connector Kamelets, whose first step stamps the tenant from their required
@@ -31,12 +32,15 @@ public class TenantGuardRoutes extends RouteConfigurationBuilder {
     public void configuration() {
         routeConfiguration()
                 .interceptFrom("*")
-                .when(exchange -> !TenantHeader.isPresent(exchange) && !isExempt(exchange))
+                .when(exchange -> TenantHeader.peek(exchange).isEmpty() && !isExempt(exchange))
                 .process(this::reject);
     }
 
     private void reject(Exchange exchange) {
         metrics.tenantMissing("route");
+        if (TenantHeader.isPresent(exchange)) {
+            TenantHeader.require(exchange); // throws InvalidTenantIdException naming the bad value
+        }
         throw new MissingTenantException("exchange entering route " + exchange.getFromRouteId());
     }
 

@@ -32,6 +32,15 @@ public final class TenantHeader {
         return TenantId.of(text);
     }
 
+    /** The exchange's tenant when it carries a valid one; never throws (for logging and guards). */
+    public static java.util.Optional<TenantId> peek(Exchange exchange) {
+        try {
+            return isPresent(exchange) ? java.util.Optional.of(require(exchange)) : java.util.Optional.empty();
+        } catch (InvalidTenantIdException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     /** True when the exchange carries a tenant header (valid or not). */
     public static boolean isPresent(Exchange exchange) {
         return exchange.getMessage().getHeader(NAME) != null;

@@ -59,6 +59,11 @@ public final class HubClient {
                 .PUT(HttpRequest.BodyPublishers.ofString(json)).build());
     }
 
+    public Response send(String path, String token, String contentType, String body) {
+        return send(builder(path, token, Map.of()).header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+    }
+
     public Response post(String path, String token) {
         return send(builder(path, token, Map.of()).POST(HttpRequest.BodyPublishers.noBody()).build());
     }
