@@ -38,9 +38,19 @@ final class Dtos {
     }
 
     record KeyCreated(String keyId, String apiKey) {
+        /** Spring logs bodies with toString() at DEBUG: the key must not go with them. */
+        @Override
+        public String toString() {
+            return "KeyCreated[keyId=" + keyId + ", apiKey=(redacted)]";
+        }
     }
 
     record SecretValue(String value) {
+        /** Spring logs request bodies with toString() at DEBUG: the value must not go with them. */
+        @Override
+        public String toString() {
+            return "SecretValue[value=(redacted)]";
+        }
     }
 
     record SecretView(String name, Instant updatedAt) {

@@ -3,6 +3,7 @@ package io.caravan.ingest;
 import io.caravan.embedding.TextEmbedder;
 import io.caravan.embedding.TokenCounter;
 import java.text.BreakIterator;
+import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -20,6 +21,11 @@ public class Chunker {
     static final int MAX_TOKENS = TextEmbedder.MAX_TOKENS - 8;
     static final int OVERLAP_TOKENS = 24;
     static final int PARAGRAPH_FLUSH_TOKENS = MAX_TOKENS / 2;
+    /**
+     * The tokenizer's {@code max_input_chars_per_word}: a word longer than this (after lower-casing and accent
+     * stripping) becomes a single [UNK] token, so counting tokens alone would let it through whole and unseen.
+     */
+    static final int MAX_WORD_CHARS = 100;
 
     private final TokenCounter tokens;
 
@@ -92,7 +98,7 @@ public class Chunker {
             boolean first = true;
             for (String sentence : sentences(flat)) {
                 int count = tokens.count(sentence);
-                if (count <= MAX_TOKENS) {
+                if (count <= MAX_TOKENS && longestWord(sentence) <= MAX_WORD_CHARS) {
                     units.add(new Unit(sentence, count, first));
                 } else {
                     for (Unit piece : splitLong(sentence)) {
@@ -127,7 +133,7 @@ public class Chunker {
         int pieceTokens = 0;
         for (String word : sentence.split(" ")) {
             int wordTokens = tokens.count(word);
-            if (wordTokens > MAX_TOKENS) {
+            if (wordTokens > MAX_TOKENS || longestWord(word) > MAX_WORD_CHARS) {
                 if (!piece.isEmpty()) {
                     pieces.add(new Unit(piece.toString(), pieceTokens, false));
                     piece.setLength(0);
@@ -153,16 +159,69 @@ public class Chunker {
         return pieces;
     }
 
-    /** A WordPiece token covers at least one character, so MAX_TOKENS characters always fit. */
+    /**
+     * Cuts a word into pieces of at most {@link #MAX_WORD_CHARS} normalised characters: no piece becomes [UNK],
+     * and as a WordPiece token covers at least one normalised character, each fits the window.
+     */
     private void splitWord(String word, List<Unit> pieces) {
-        for (int start = 0; start < word.length(); start += MAX_TOKENS) {
-            int end = Math.min(word.length(), start + MAX_TOKENS);
-            if (end < word.length() && Character.isHighSurrogate(word.charAt(end - 1))) {
-                end--;
+        int start = 0;
+        int length = 0;
+        for (int at = 0; at < word.length(); ) {
+            int codePoint = word.codePointAt(at);
+            int width = normalisedLength(codePoint);
+            if (length + width > MAX_WORD_CHARS && at > start) {
+                addPiece(word.substring(start, at), pieces);
+                start = at;
+                length = 0;
             }
-            String part = word.substring(start, end);
-            pieces.add(new Unit(part, tokens.count(part), false));
-            start = end - MAX_TOKENS;
+            length += width;
+            at += Character.charCount(codePoint);
         }
+        if (start < word.length()) {
+            addPiece(word.substring(start), pieces);
+        }
+    }
+
+    private void addPiece(String part, List<Unit> pieces) {
+        pieces.add(new Unit(part, tokens.count(part), false));
+    }
+
+    /**
+     * The longest run the tokenizer keeps as one word: its pre-tokenizer cuts at whitespace, punctuation and
+     * CJK ideographs; the length is counted as the normaliser sees it (lower-cased, decomposed; an upper bound).
+     */
+    static int longestWord(String text) {
+        int longest = 0;
+        int run = 0;
+        for (int at = 0; at < text.length(); ) {
+            int codePoint = text.codePointAt(at);
+            if (Character.isWhitespace(codePoint) || isBertPunctuation(codePoint)
+                    || Character.UnicodeScript.of(codePoint) == Character.UnicodeScript.HAN) {
+                run = 0;
+            } else {
+                run += normalisedLength(codePoint);
+                longest = Math.max(longest, run);
+            }
+            at += Character.charCount(codePoint);
+        }
+        return longest;
+    }
+
+    private static boolean isBertPunctuation(int codePoint) {
+        if ((codePoint >= 33 && codePoint <= 47) || (codePoint >= 58 && codePoint <= 64)
+                || (codePoint >= 91 && codePoint <= 96) || (codePoint >= 123 && codePoint <= 126)) {
+            return true;
+        }
+        return switch (Character.getType(codePoint)) {
+            case Character.CONNECTOR_PUNCTUATION, Character.DASH_PUNCTUATION, Character.START_PUNCTUATION,
+                    Character.END_PUNCTUATION, Character.INITIAL_QUOTE_PUNCTUATION,
+                    Character.FINAL_QUOTE_PUNCTUATION, Character.OTHER_PUNCTUATION -> true;
+            default -> false;
+        };
+    }
+
+    private static int normalisedLength(int codePoint) {
+        String lower = new String(Character.toChars(codePoint)).toLowerCase(Locale.ROOT);
+        return Normalizer.normalize(lower, Normalizer.Form.NFD).length();
     }
 }
