@@ -143,6 +143,7 @@ class AdminTenantController {
             requirePositive("limits.maxConcurrentLlmCalls", config.limits().maxConcurrentLlmCalls());
             requirePositive("limits.maxDocumentBytes", config.limits().maxDocumentBytes());
             requirePositive("limits.maxChunksPerDocument", config.limits().maxChunksPerDocument());
+            requirePositive("limits.ingestDocumentsPerSecond", config.limits().ingestDocumentsPerSecond());
         }
         if (config.routing() != null && config.routing().defaultCriticality() != null
                 && !CRITICALITIES.contains(config.routing().defaultCriticality())) {

@@ -2,6 +2,8 @@ package io.caravan.api;
 
 import io.caravan.ingest.DocumentRegistry;
 import io.caravan.ingest.Quarantine;
+import io.caravan.observability.TenantGauges;
+import io.caravan.usage.TokenBudgets;
 import io.caravan.secrets.TenantSecrets;
 import io.caravan.tenancy.ApiKeys;
 import io.caravan.tenancy.TenantId;
@@ -23,15 +25,19 @@ class TenantErasure {
     private final DocumentRegistry documents;
     private final Quarantine quarantine;
     private final TenantVectorStore store;
+    private final TokenBudgets budgets;
+    private final TenantGauges gauges;
 
     TenantErasure(TenantRegistry tenants, ApiKeys apiKeys, TenantSecrets secrets, DocumentRegistry documents,
-                  Quarantine quarantine, TenantVectorStore store) {
+                  Quarantine quarantine, TenantVectorStore store, TokenBudgets budgets, TenantGauges gauges) {
         this.tenants = tenants;
         this.apiKeys = apiKeys;
         this.secrets = secrets;
         this.documents = documents;
         this.quarantine = quarantine;
         this.store = store;
+        this.budgets = budgets;
+        this.gauges = gauges;
     }
 
     Dtos.ErasureReport erase(TenantId tenant) {
@@ -41,6 +47,8 @@ class TenantErasure {
         int docs = documents.deleteAll(tenant);
         int chunks = store.deleteTenant(tenant);
         int secretCount = secrets.deleteAll(tenant);
+        budgets.deleteAll(tenant); // open reservations; the usage itself is kept like the ledger
+        gauges.remove(tenant);
         tenants.delete(tenant);
         LOG.info("Erased tenant {}: {} documents, {} chunks, {} secrets, {} keys, {} quarantined",
                 tenant, docs, chunks, secretCount, keys, quarantined);

@@ -34,15 +34,17 @@ public class DocumentIntake {
     private final DocumentIds ids;
     private final TenantMetrics metrics;
     private final Clock clock;
+    private final IngestGauges gauges;
 
     public DocumentIntake(DocumentRegistry registry, TenantRegistry tenants, IngestSettings settings,
-                          DocumentIds ids, TenantMetrics metrics, Clock clock) {
+                          DocumentIds ids, TenantMetrics metrics, Clock clock, IngestGauges gauges) {
         this.registry = registry;
         this.tenants = tenants;
         this.settings = settings;
         this.ids = ids;
         this.metrics = metrics;
         this.clock = clock;
+        this.gauges = gauges;
     }
 
     public IntakeResult accept(Exchange exchange) throws InvalidPayloadException {
@@ -52,6 +54,7 @@ public class DocumentIntake {
     }
 
     IntakeResult accept(TenantId tenant, NewDocument offered) {
+        gauges.ensure(tenant);
         if (!SUPPORTED_TYPES.contains(offered.contentType())) {
             throw new RejectedDocumentException(RejectedDocumentException.Reason.UNSUPPORTED_TYPE,
                     "content type '" + offered.contentType() + "' is not supported; send "
@@ -68,7 +71,7 @@ public class DocumentIntake {
             return duplicate(tenant, offered, existing.get());
         }
         Document document = new Document(tenant, ids.next("doc_"), title(offered), offered.sourceType(),
-                offered.sourceUri(), offered.contentType(), hash, DocumentStatus.QUEUED, 0, clock.instant(), null);
+                offered.sourceUri(), offered.contentType(), hash, DocumentStatus.QUEUED, 0, clock.instant(), null, null);
         try {
             registry.insertQueued(document, offered);
         } catch (DuplicateKeyException race) {

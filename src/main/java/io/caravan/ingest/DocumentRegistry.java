@@ -134,7 +134,7 @@ public class DocumentRegistry {
     @Transactional
     public boolean markDeleted(TenantId tenant, String documentId) {
         int updated = jdbc.sql("""
-                UPDATE documents SET status = :deleted, content_hash = NULL, chunks = 0, updated_at = :now
+                UPDATE documents SET status = :deleted, content_hash = NULL, text_hash = NULL, chunks = 0, updated_at = :now
                 WHERE tenant_id = :tenant AND document_id = :id AND status <> :deleted""")
                 .param("deleted", DocumentStatus.DELETED.wire())
                 .param("now", now())
@@ -143,6 +143,69 @@ public class DocumentRegistry {
                 .update();
         deletePayload(tenant, documentId);
         return updated > 0;
+    }
+
+    /**
+     * Claims the text hash for a document: true if it now holds it (or already did), false if another
+     * live document of the tenant holds it. The unique (tenant, text_hash) index decides races.
+     */
+    public boolean claimTextHash(TenantId tenant, String documentId, String textHash) {
+        try {
+            jdbc.sql("""
+                    UPDATE documents SET text_hash = :hash, updated_at = :now
+                    WHERE tenant_id = :tenant AND document_id = :id AND (text_hash IS NULL OR text_hash = :hash)""")
+                    .param("hash", textHash).param("now", now())
+                    .param("tenant", tenant.value()).param("id", documentId)
+                    .update();
+        } catch (org.springframework.dao.DuplicateKeyException held) {
+            return false;
+        }
+        return findByTextHash(tenant, textHash).map(d -> d.documentId().equals(documentId)).orElse(false);
+    }
+
+    public boolean releaseTextHash(TenantId tenant, String documentId, String textHash) {
+        return jdbc.sql("""
+                UPDATE documents SET text_hash = NULL, updated_at = :now
+                WHERE tenant_id = :tenant AND document_id = :id AND text_hash = :hash""")
+                .param("now", now()).param("tenant", tenant.value()).param("id", documentId).param("hash", textHash)
+                .update() > 0;
+    }
+
+    public Optional<Document> findByTextHash(TenantId tenant, String textHash) {
+        return jdbc.sql("SELECT * FROM documents WHERE tenant_id = :tenant AND text_hash = :hash")
+                .param("tenant", tenant.value())
+                .param("hash", textHash)
+                .query(DocumentRegistry::map)
+                .optional();
+    }
+
+    /** Marks a queued document as a duplicate of another (same extracted text) and drops its payload. */
+    @Transactional
+    public boolean markDuplicate(TenantId tenant, String documentId, String duplicateOf) {
+        int updated = jdbc.sql("""
+                UPDATE documents SET status = :duplicate, duplicate_of = :of, content_hash = NULL, updated_at = :now
+                WHERE tenant_id = :tenant AND document_id = :id AND status = :queued""")
+                .param("duplicate", DocumentStatus.DUPLICATE.wire())
+                .param("of", duplicateOf)
+                .param("now", now())
+                .param("tenant", tenant.value())
+                .param("id", documentId)
+                .param("queued", DocumentStatus.QUEUED.wire())
+                .update();
+        deletePayload(tenant, documentId);
+        return updated > 0;
+    }
+
+    /** Other live documents of the tenant with the same source URI: earlier versions of the same source. */
+    public List<Document> otherVersions(TenantId tenant, String sourceUri, String documentId) {
+        return jdbc.sql("""
+                SELECT * FROM documents WHERE tenant_id = :tenant AND source_uri = :uri AND document_id <> :id
+                AND status IN ('queued', 'indexed', 'quarantined')""")
+                .param("tenant", tenant.value())
+                .param("uri", sourceUri)
+                .param("id", documentId)
+                .query(DocumentRegistry::map)
+                .list();
     }
 
     /** Every queued document of every tenant: the work to resume after a restart. */
@@ -195,6 +258,6 @@ public class DocumentRegistry {
                 rs.getString("content_type"), rs.getString("content_hash"),
                 DocumentStatus.fromWire(rs.getString("status")), rs.getInt("chunks"),
                 rs.getObject("created_at", OffsetDateTime.class).toInstant(),
-                indexed == null ? null : indexed.toInstant());
+                indexed == null ? null : indexed.toInstant(), rs.getString("duplicate_of"));
     }
 }

@@ -6,6 +6,9 @@ import io.caravan.observability.TenantMetrics;
 import io.caravan.tenancy.TenantHeader;
 import io.caravan.tenancy.TenantId;
 import io.caravan.tenancy.TenantRegistry;
+import io.caravan.usage.Budget;
+import io.caravan.usage.BudgetExceededException;
+import io.caravan.usage.TokenBudgets;
 import io.caravan.vector.TenantVectorStore;
 import io.caravan.vector.VectorChunk;
 import java.time.Duration;
@@ -43,6 +46,9 @@ public class IndexingPipeline {
     public record Embedded(Document document, List<VectorChunk> chunks, long tokens) {
     }
 
+    /** Exchange property holding the embedding budget reservation of the document in progress. */
+    public static final String RESERVATION = "CaravanEmbeddingReservation";
+
     private final DocumentRegistry registry;
     private final TenantRegistry tenants;
     private final Chunker chunker;
@@ -51,10 +57,13 @@ public class IndexingPipeline {
     private final TenantVectorStore store;
     private final IngestSettings settings;
     private final TenantMetrics metrics;
+    private final TokenBudgets budgets;
+    private final DocumentVersions versions;
 
     public IndexingPipeline(DocumentRegistry registry, TenantRegistry tenants, Chunker chunker,
                             TextEmbedder embedder, TokenCounter tokens, TenantVectorStore store,
-                            IngestSettings settings, TenantMetrics metrics) {
+                            IngestSettings settings, TenantMetrics metrics, TokenBudgets budgets,
+                            DocumentVersions versions) {
         this.registry = registry;
         this.tenants = tenants;
         this.chunker = chunker;
@@ -63,6 +72,8 @@ public class IndexingPipeline {
         this.store = store;
         this.settings = settings;
         this.metrics = metrics;
+        this.budgets = budgets;
+        this.versions = versions;
     }
 
     /** Loads the accepted document; null (ending the route) when it is no longer waiting to be indexed. */
@@ -100,6 +111,25 @@ public class IndexingPipeline {
         });
     }
 
+    /** Key of the idempotent consumer: sha256 of the normalised extracted text (scoped by tenant). */
+    public String idempotencyKey(Exchange exchange) throws InvalidPayloadException {
+        return TextNormaliser.sha256(exchange.getMessage().getMandatoryBody(Parsed.class).text());
+    }
+
+    /** The tenant already has a live document with this text: record this one as its duplicate. */
+    public Document markDuplicate(Exchange exchange) throws InvalidPayloadException {
+        TenantId tenant = TenantHeader.require(exchange);
+        Parsed parsed = exchange.getMessage().getMandatoryBody(Parsed.class);
+        Document document = parsed.document();
+        String owner = registry.findByTextHash(tenant, TextNormaliser.sha256(parsed.text()))
+                .map(Document::documentId).orElse(null);
+        if (registry.markDuplicate(tenant, document.documentId(), owner)) {
+            metrics.ingestDocument(tenant, document.sourceType(), "duplicate");
+            LOG.info("Document {} has the same text as {}; not indexed again", document.documentId(), owner);
+        }
+        return document;
+    }
+
     public Chunked chunk(Exchange exchange) throws InvalidPayloadException {
         Parsed parsed = exchange.getMessage().getMandatoryBody(Parsed.class);
         exchange.setProperty(STAGE, "chunk");
@@ -115,6 +145,7 @@ public class IndexingPipeline {
         Document document = chunked.document();
         return timed(tenant, document, "embed", () -> {
             long tokenCount = chunked.chunks().stream().mapToLong(tokens::count).sum();
+            reserve(exchange, tenant, tokenCount);
             List<float[]> vectors = embedder.embedAll(chunked.chunks());
             List<VectorChunk> chunks = new ArrayList<>(vectors.size());
             for (int i = 0; i < vectors.size(); i++) {
@@ -137,14 +168,43 @@ public class IndexingPipeline {
             if (!registry.markIndexed(tenant, document.documentId(), embedded.chunks().size())) {
                 // deleted while it was being indexed: the delete wins
                 store.deleteDocument(tenant, document.documentId());
+                releaseReservation(exchange);
                 LOG.info("Document {} was deleted while indexing; its chunks were removed", document.documentId());
                 return document;
             }
+            TokenBudgets.Reservation reservation = exchange.getProperty(RESERVATION, TokenBudgets.Reservation.class);
+            if (reservation != null) {
+                budgets.commit(reservation, embedded.tokens());
+                exchange.removeProperty(RESERVATION);
+            }
+            versions.supersedeOlder(tenant, document);
             metrics.ingestDocument(tenant, document.sourceType(), "indexed");
             LOG.info("Indexed document {} as {} chunks ({} tokens)", document.documentId(),
                     embedded.chunks().size(), embedded.tokens());
             return document;
         });
+    }
+
+    /** Reserves the document's embedding tokens once; a redelivered embed step keeps its reservation. */
+    private void reserve(Exchange exchange, TenantId tenant, long tokenCount) {
+        if (exchange.getProperty(RESERVATION) != null) {
+            return;
+        }
+        Long limit = tenants.require(tenant).config().budgets().embeddingTokensPerMonth();
+        try {
+            exchange.setProperty(RESERVATION, budgets.reserve(tenant, Budget.EMBEDDING_MONTHLY, tokenCount, limit));
+        } catch (BudgetExceededException e) {
+            throw new IngestFailure("embed", "budget_exceeded", true, e.getMessage());
+        }
+    }
+
+    /** Frees the reservation of a document that will not be indexed now (quarantined or deleted). */
+    public void releaseReservation(Exchange exchange) {
+        TokenBudgets.Reservation reservation = exchange.getProperty(RESERVATION, TokenBudgets.Reservation.class);
+        if (reservation != null) {
+            budgets.release(reservation);
+            exchange.removeProperty(RESERVATION);
+        }
     }
 
     private int maxChunks(TenantId tenant) {

@@ -24,16 +24,19 @@ public class QuarantineHandler {
     private final Quarantine quarantine;
     private final DocumentRegistry documents;
     private final TenantMetrics metrics;
+    private final IndexingPipeline pipeline;
 
     public QuarantineHandler(Quarantine quarantine, DocumentRegistry documents,
-                             TenantMetrics metrics) {
+                             TenantMetrics metrics, IndexingPipeline pipeline) {
         this.quarantine = quarantine;
         this.documents = documents;
         this.metrics = metrics;
+        this.pipeline = pipeline;
     }
 
     public void record(Exchange exchange) {
         TenantId tenant = TenantHeader.require(exchange);
+        pipeline.releaseReservation(exchange);
         String documentId = exchange.getProperty(IndexingPipeline.DOCUMENT_ID, String.class);
         if (documentId == null) {
             documentId = exchange.getMessage().getBody(String.class);

@@ -12,14 +12,14 @@ public record TenantConfig(String systemPrompt, Budgets budgets, Limits limits, 
                            List<Source> sources) {
 
     public static TenantConfig empty() {
-        return new TenantConfig(null, new Budgets(null, null, null), new Limits(null, null, null, null),
+        return new TenantConfig(null, new Budgets(null, null, null), new Limits(null, null, null, null, null),
                 new Routing(null), List.of());
     }
 
     public TenantConfig normalised() {
         return new TenantConfig(systemPrompt,
                 budgets == null ? new Budgets(null, null, null) : budgets,
-                limits == null ? new Limits(null, null, null, null) : limits,
+                limits == null ? new Limits(null, null, null, null, null) : limits,
                 routing == null ? new Routing(null) : routing,
                 sources == null ? List.of() : List.copyOf(sources));
     }
@@ -27,8 +27,12 @@ public record TenantConfig(String systemPrompt, Budgets budgets, Limits limits, 
     public record Budgets(Long llmTokensPerDay, Long embeddingTokensPerMonth, List<Double> alertThresholds) {
     }
 
+    /**
+     * Per-tenant limits; {@code maxChunksPerDocument} and {@code ingestDocumentsPerSecond} extend API.md
+     * (the tenant's chunk guard and its indexing rate cap).
+     */
     public record Limits(Integer queriesPerMinute, Integer maxConcurrentLlmCalls, Long maxDocumentBytes,
-                         Integer maxChunksPerDocument) {
+                         Integer maxChunksPerDocument, Integer ingestDocumentsPerSecond) {
     }
 
     public record Routing(String defaultCriticality) {

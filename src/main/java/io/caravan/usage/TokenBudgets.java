@@ -1,0 +1,174 @@
+package io.caravan.usage;
+
+import io.caravan.tenancy.TenantId;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.HexFormat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.core.annotation.Order;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Atomic token budgets. A reservation is one conditional UPDATE (used + reserved + n must stay within the
+ * limit), so concurrent reservations can never jointly exceed it; the database's row lock serialises them,
+ * across threads and across hub replicas sharing the database.
+ */
+@Service
+public class TokenBudgets {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TokenBudgets.class);
+
+    /** Tokens held for one piece of work until it is committed or released. */
+    public record Reservation(String id, TenantId tenant, Budget budget, String period, long tokens) {
+    }
+
+    /** A budget's state in the current period. */
+    public record Usage(long used, long reserved, Long limit) {
+    }
+
+    private final JdbcClient jdbc;
+    private final TransactionTemplate transactions;
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
+
+    public TokenBudgets(JdbcClient jdbc, TransactionTemplate transactions, Clock clock) {
+        this.jdbc = jdbc;
+        this.transactions = transactions;
+        this.clock = clock;
+    }
+
+    /**
+     * Reserves tokens, or throws {@link BudgetExceededException}. A {@code null} limit means unlimited: the
+     * tokens are still reserved and counted.
+     */
+    public Reservation reserve(TenantId tenant, Budget budget, long tokens, Long limit) {
+        String period = budget.period(clock.instant());
+        ensureRow(tenant, budget, period);
+        return transactions.execute(status -> reserveInPeriod(tenant, budget, period, tokens, limit));
+    }
+
+    private Reservation reserveInPeriod(TenantId tenant, Budget budget, String period, long tokens, Long limit) {
+        String sql = "UPDATE budget_usage SET reserved = reserved + :n "
+                + "WHERE tenant_id = :tenant AND budget = :budget AND period = :period"
+                + (limit == null ? "" : " AND used + reserved + :n <= :limit");
+        JdbcClient.StatementSpec update = jdbc.sql(sql)
+                .param("n", tokens).param("tenant", tenant.value()).param("budget", budget.key())
+                .param("period", period);
+        if (limit != null) {
+            update = update.param("limit", limit);
+        }
+        if (update.update() == 0) {
+            Usage usage = usage(tenant, budget, limit);
+            throw new BudgetExceededException(tenant, budget, tokens, usage.used(), usage.reserved(), limit);
+        }
+        Reservation reservation = new Reservation("r_" + HexFormat.of().formatHex(randomBytes()), tenant, budget,
+                period, tokens);
+        jdbc.sql("""
+                INSERT INTO budget_reservations (id, tenant_id, budget, period, tokens, created_at)
+                VALUES (:id, :tenant, :budget, :period, :tokens, :now)""")
+                .param("id", reservation.id()).param("tenant", tenant.value()).param("budget", budget.key())
+                .param("period", period).param("tokens", tokens)
+                .param("now", OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC))
+                .update();
+        return reservation;
+    }
+
+    /** Turns a reservation into usage of {@code actual} tokens and frees the rest. */
+    @Transactional
+    public void commit(Reservation reservation, long actual) {
+        if (forget(reservation)) {
+            jdbc.sql("""
+                    UPDATE budget_usage SET reserved = reserved - :reserved, used = used + :actual
+                    WHERE tenant_id = :tenant AND budget = :budget AND period = :period""")
+                    .param("reserved", reservation.tokens()).param("actual", actual)
+                    .param("tenant", reservation.tenant().value()).param("budget", reservation.budget().key())
+                    .param("period", reservation.period())
+                    .update();
+        }
+    }
+
+    /** Frees a reservation without using it; a second release is a no-op. */
+    @Transactional
+    public void release(Reservation reservation) {
+        if (forget(reservation)) {
+            jdbc.sql("""
+                    UPDATE budget_usage SET reserved = reserved - :reserved
+                    WHERE tenant_id = :tenant AND budget = :budget AND period = :period""")
+                    .param("reserved", reservation.tokens())
+                    .param("tenant", reservation.tenant().value()).param("budget", reservation.budget().key())
+                    .param("period", reservation.period())
+                    .update();
+        }
+    }
+
+    public Usage usage(TenantId tenant, Budget budget, Long limit) {
+        String period = budget.period(clock.instant());
+        return jdbc.sql("SELECT used, reserved FROM budget_usage WHERE tenant_id = :tenant AND budget = :budget "
+                        + "AND period = :period")
+                .param("tenant", tenant.value()).param("budget", budget.key()).param("period", period)
+                .query((rs, row) -> new Usage(rs.getLong("used"), rs.getLong("reserved"), limit))
+                .optional()
+                .orElse(new Usage(0, 0, limit));
+    }
+
+    /**
+     * Releases reservations left by work that a crash interrupted; that work is re-enqueued and reserves
+     * again. Runs before the queue recovery. (With several replicas sharing a database this must only
+     * release a dead replica's reservations; see the README.)
+     */
+    @EventListener(ApplicationReadyEvent.class)
+    @Order(0)
+    public void releaseAbandoned() {
+        var abandoned = jdbc.sql("SELECT * FROM budget_reservations")
+                .query((rs, row) -> new Reservation(rs.getString("id"), TenantId.of(rs.getString("tenant_id")),
+                        rs.getString("budget").equals(Budget.LLM_DAILY.key()) ? Budget.LLM_DAILY
+                                : Budget.EMBEDDING_MONTHLY,
+                        rs.getString("period"), rs.getLong("tokens")))
+                .list();
+        abandoned.forEach(this::release);
+        if (!abandoned.isEmpty()) {
+            LOG.info("Released {} budget reservation(s) of work interrupted by the last stop", abandoned.size());
+        }
+    }
+
+    public void deleteAll(TenantId tenant) {
+        jdbc.sql("DELETE FROM budget_reservations WHERE tenant_id = :tenant").param("tenant", tenant.value()).update();
+    }
+
+    private boolean forget(Reservation reservation) {
+        return jdbc.sql("DELETE FROM budget_reservations WHERE id = :id").param("id", reservation.id()).update() > 0;
+    }
+
+    /** Creates the period's row outside any transaction, so a concurrent insert cannot abort one. */
+    private void ensureRow(TenantId tenant, Budget budget, String period) {
+        boolean exists = jdbc.sql("SELECT COUNT(*) FROM budget_usage WHERE tenant_id = :tenant AND budget = :budget "
+                        + "AND period = :period")
+                .param("tenant", tenant.value()).param("budget", budget.key()).param("period", period)
+                .query(Integer.class).single() > 0;
+        if (!exists) {
+            try {
+                jdbc.sql("INSERT INTO budget_usage (tenant_id, budget, period, used, reserved) "
+                                + "VALUES (:tenant, :budget, :period, 0, 0)")
+                        .param("tenant", tenant.value()).param("budget", budget.key()).param("period", period)
+                        .update();
+            } catch (DuplicateKeyException concurrentInsert) {
+                // another reservation created the row first: fine
+            }
+        }
+    }
+
+    private byte[] randomBytes() {
+        byte[] bytes = new byte[12];
+        random.nextBytes(bytes);
+        return bytes;
+    }
+}
