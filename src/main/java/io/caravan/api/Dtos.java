@@ -65,11 +65,12 @@ final class Dtos {
     record DocumentAccepted(String documentId, String status) {
     }
 
+    /** API.md's document; {@code duplicateOf} is an extension for documents found to repeat another's text. */
     record DocumentView(String documentId, String status, String title, String sourceType, String sourceUri,
-                        int chunks, Instant createdAt, Instant indexedAt) {
+                        int chunks, Instant createdAt, Instant indexedAt, String duplicateOf) {
         static DocumentView of(Document d) {
             return new DocumentView(d.documentId(), d.status().wire(), d.title(), d.sourceType(), d.sourceUri(),
-                    d.chunks(), d.createdAt(), d.indexedAt());
+                    d.chunks(), d.createdAt(), d.indexedAt(), d.duplicateOf());
         }
     }
 
