@@ -1,0 +1,57 @@
+package io.caravan.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.caravan.support.HubTest;
+import io.caravan.tenancy.TenantHeader;
+import io.caravan.tenancy.TenantId;
+import java.nio.charset.StandardCharsets;
+import org.apache.camel.ProducerTemplate;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * No tenant starves another: with 2,000 of tenant A's documents waiting, tenant B's one document is indexed
+ * long before A's backlog is drained.
+ */
+class FairnessTest extends HubTest {
+
+    @Autowired
+    ProducerTemplate producer;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    @Test
+    void aSmallTenantIsNotStuckBehindABigTenantsBacklog() {
+        String busy = newTenant("busy");
+        String small = newTenant("small");
+        String smallKey = newKey(small);
+        // the busy tenant's rate cap keeps its backlog in the queue for the length of the test
+        assertThat(hub.putJson("/admin/v1/tenants/" + busy + "/config", ADMIN_TOKEN,
+                "{\"limits\":{\"ingestDocumentsPerSecond\":100}}").status()).isEqualTo(200);
+        for (int i = 0; i < 2000; i++) {
+            NewDocument document = new NewDocument("Bulk " + i, ("Bulk document number " + i + " of a big import.")
+                    .getBytes(StandardCharsets.UTF_8), "text/plain", "upload", null, null);
+            producer.requestBodyAndHeaders("direct:ingest-document", document, TenantHeader.headers(TenantId.of(busy)));
+        }
+        int busyIndexedBefore = count(busy, "indexed");
+        String documentId = addText(smallKey, "Only one", "The small tenant's single document.");
+        awaitStatus(smallKey, documentId, "indexed");
+        int busyIndexedAfter = count(busy, "indexed");
+
+        // round-robin: at most a document or two per worker of the busy tenant went first, not its backlog
+        assertThat(busyIndexedAfter - busyIndexedBefore).as("busy documents indexed while the small one waited")
+                .isLessThanOrEqualTo(20);
+        assertThat(count(busy, "queued")).as("the busy tenant's backlog is still there").isGreaterThan(500);
+
+        // leave no backlog behind for the other tests: erasing the tenant makes its queued work a no-op
+        assertThat(hub.delete("/admin/v1/tenants/" + busy, ADMIN_TOKEN).status()).isEqualTo(200);
+    }
+
+    private int count(String tenant, String status) {
+        return jdbc.sql("SELECT COUNT(*) FROM documents WHERE tenant_id = :t AND status = :s")
+                .param("t", tenant).param("s", status).query(Integer.class).single();
+    }
+}

@@ -1,0 +1,180 @@
+package io.caravan.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.caravan.support.HubClient;
+import io.caravan.support.HubTest;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/** The ingestion pipeline end to end over HTTP: idempotence, versions, quarantine, budgets and stage metrics. */
+class IngestionTest extends HubTest {
+
+    @Test
+    void identicalUploadsRacingEachOtherProduceOneDocument() throws Exception {
+        String key = newKey(newTenant("race"));
+        String body = "{\"title\":\"Race\",\"text\":\"Twenty clients upload these very same words at once.\"}";
+        int clients = 20;
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        List<Future<HubClient.Response>> responses = new ArrayList<>();
+        try {
+            for (int i = 0; i < clients; i++) {
+                responses.add(pool.submit(() -> {
+                    start.await();
+                    return hub.postJson("/api/v1/documents", key, body);
+                }));
+            }
+            start.countDown();
+            Set<String> ids = new HashSet<>();
+            int queued = 0;
+            for (Future<HubClient.Response> response : responses) {
+                HubClient.Response r = response.get();
+                assertThat(r.status()).as(r.text()).isIn(200, 202);
+                ids.add(r.field("documentId"));
+                queued += "queued".equals(r.field("status")) ? 1 : 0;
+            }
+            assertThat(ids).hasSize(1);
+            assertThat(queued).isEqualTo(1);
+            awaitStatus(key, ids.iterator().next(), "indexed");
+            assertThat(hub.get("/api/v1/documents", key).json().get("items")).hasSize(1);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aNewVersionOfASourceReplacesTheOldChunks() {
+        String key = newKey(newTenant("versions"));
+        String v1 = add(key, "Opening hours", "https://intranet.example/hours",
+                "The museum opens at nine in the morning on weekdays.");
+        awaitStatus(key, v1, "indexed");
+        String v2 = add(key, "Opening hours", "https://intranet.example/hours",
+                "The museum opens at eleven in the morning on weekdays since the renovation.");
+        awaitStatus(key, v2, "indexed");
+        awaitStatus(key, v1, "deleted");
+
+        JsonNode answer = hub.postJson("/api/v1/query", key, "{\"question\":\"When does the museum open?\"}").json();
+        assertThat(answer.get("answer").asText()).contains("eleven").doesNotContain("nine");
+        Set<String> cited = new HashSet<>();
+        answer.get("citations").forEach(c -> cited.add(c.get("documentId").asText()));
+        assertThat(cited).containsExactly(v2);
+    }
+
+    @Test
+    void invalidTextIsQuarantinedAndCanBeRetriedOrDiscarded() {
+        String tenant = newTenant("quarantine");
+        String key = newKey(tenant);
+        byte[] invalidUtf8 = {'o', 'k', ' ', (byte) 0xC3, (byte) 0x28, ' ', (byte) 0xFF, 'x'};
+        HubClient.Response upload = hub.upload("/api/v1/documents", key, "broken.txt", "text/plain", invalidUtf8);
+        assertThat(upload.status()).isEqualTo(202);
+        String documentId = upload.field("documentId");
+        String good = addText(key, "Good", "A good document sent alongside the broken one.");
+        awaitStatus(key, documentId, "quarantined");
+        awaitStatus(key, good, "indexed");
+
+        JsonNode item = hub.get("/api/v1/quarantine", key).json().get("items").get(0);
+        assertThat(item.get("documentId").asText()).isEqualTo(documentId);
+        assertThat(item.get("stage").asText()).isEqualTo("parse");
+        assertThat(item.get("reason").asText()).isEqualTo("parse_error");
+        assertThat(item.get("error").asText()).isNotBlank();
+        assertThat(item.get("attempts").asInt()).isEqualTo(1);
+        assertThat(item.get("sourceType").asText()).isEqualTo("upload");
+        assertThat(item.get("quarantinedAt").asText()).isNotBlank();
+
+        // retry: it re-enters the pipeline and, still broken, comes back with a new quarantine entry
+        assertThat(hub.post("/api/v1/quarantine/" + item.get("id").asText() + "/retry", key).status()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            JsonNode items = hub.get("/api/v1/quarantine", key).json().get("items");
+            assertThat(items).hasSize(1);
+            assertThat(items.get(0).get("id").asText()).isNotEqualTo(item.get("id").asText());
+        });
+        String second = hub.get("/api/v1/quarantine", key).json().get("items").get(0).get("id").asText();
+        assertThat(hub.delete("/api/v1/quarantine/" + second, key).status()).isEqualTo(204);
+        assertThat(hub.get("/api/v1/quarantine", key).json().get("items")).isEmpty();
+        assertThat(hub.delete("/api/v1/quarantine/" + second, key).code()).isEqualTo("not_found");
+        assertThat(hub.post("/api/v1/quarantine/" + second + "/retry", key).code()).isEqualTo("not_found");
+        assertThat(scrape()).contains("rag_quarantine_documents{application=\"caravan\",tenant_id=\"" + tenant + "\"} 0.0");
+    }
+
+    @Test
+    void aDocumentOverTheEmbeddingBudgetIsDeferredAndIndexedOnceTheBudgetIsRaised() {
+        String tenant = newTenant("budget");
+        String key = newKey(tenant);
+        config(tenant, "{\"budgets\":{\"embeddingTokensPerMonth\":40}}");
+        String small = addText(key, "Small", "Twenty tokens fit easily in this budget.");
+        awaitStatus(key, small, "indexed");
+        String big = addText(key, "Big", "This document is much longer than the budget allows, because it keeps "
+                + "going on and on with words about budgets, tokens, embeddings and months, far beyond forty.");
+        awaitStatus(key, big, "quarantined");
+
+        JsonNode item = hub.get("/api/v1/quarantine", key).json().get("items").get(0);
+        assertThat(item.get("reason").asText()).isEqualTo("budget_exceeded");
+        assertThat(item.get("stage").asText()).isEqualTo("embed");
+        JsonNode budget = hub.get("/api/v1/budget", key).json();
+        assertThat(budget.get("embeddingTokensPerMonth").asLong()).isEqualTo(40);
+        long usedBefore = budget.get("embeddingTokensThisMonth").asLong();
+        assertThat(usedBefore).isPositive().isLessThanOrEqualTo(40);
+        assertThat(budget.get("embeddingTokensReserved").asLong()).isZero();
+        assertThat(hub.get("/api/v1/documents/" + big, key).field("chunks")).isEqualTo("0");
+        assertThat(scrape()).containsPattern("rag_budget_used_ratio\\{[^}]*budget=\"embedding_monthly\",tenant_id=\""
+                + tenant + "\"} 0\\.[1-9]");
+
+        config(tenant, "{\"budgets\":{\"embeddingTokensPerMonth\":100000}}");
+        assertThat(hub.post("/api/v1/quarantine/" + item.get("id").asText() + "/retry", key).status()).isEqualTo(202);
+        awaitStatus(key, big, "indexed");
+        assertThat(hub.get("/api/v1/budget", key).json().get("embeddingTokensThisMonth").asLong()).isGreaterThan(usedBefore);
+        assertThat(hub.get("/api/v1/quarantine", key).json().get("items")).isEmpty();
+    }
+
+    @Test
+    void everyStageIsTimedAndEveryOutcomeCountedPerTenant() {
+        String tenant = newTenant("metrics");
+        String key = newKey(tenant);
+        String documentId = addText(key, "Measured", "Each stage of this document is timed.");
+        awaitStatus(key, documentId, "indexed");
+        hub.postJson("/api/v1/documents", key, "{\"title\":\"Again\",\"text\":\"Each stage of this document is timed.\"}");
+        String scrape = scrape();
+        for (String stage : new String[] {"fetch", "parse", "chunk", "embed", "upsert"}) {
+            assertThat(scrape).containsPattern("rag_ingest_stage_seconds_count\\{[^}]*outcome=\"ok\",source_type=\"upload\","
+                    + "stage=\"" + stage + "\",tenant_id=\"" + tenant + "\"} 1");
+        }
+        assertThat(scrape).contains("rag_ingest_documents_total{application=\"caravan\",outcome=\"indexed\","
+                + "source_type=\"upload\",tenant_id=\"" + tenant + "\"} 1.0");
+        assertThat(scrape).contains("rag_ingest_documents_total{application=\"caravan\",outcome=\"duplicate\","
+                + "source_type=\"upload\",tenant_id=\"" + tenant + "\"} 1.0");
+        assertThat(scrape).containsPattern("rag_embedding_tokens_total\\{[^}]*model=\"all-minilm-l6-v2-q\",tenant_id=\""
+                + tenant + "\"} [1-9]");
+        hub.postJson("/api/v1/query", key, "{\"question\":\"timed?\"}");
+        assertThat(scrape()).containsPattern("rag_query_latency_seconds_count\\{[^}]*cache_hit=\"false\","
+                + "llm_provider=\"extractive\",source_type=\"upload\",tenant_id=\"" + tenant + "\"} 1");
+    }
+
+    private String add(String key, String title, String sourceUri, String text) {
+        HubClient.Response added = hub.postJson("/api/v1/documents", key, "{\"title\":" + quote(title)
+                + ",\"sourceUri\":" + quote(sourceUri) + ",\"text\":" + quote(text) + "}");
+        assertThat(added.status()).as(added.text()).isEqualTo(202);
+        return added.field("documentId");
+    }
+
+    private void config(String tenant, String json) {
+        HubClient.Response response = hub.putJson("/admin/v1/tenants/" + tenant + "/config", ADMIN_TOKEN, json);
+        assertThat(response.status()).as(response.text()).isEqualTo(200);
+    }
+
+    private String scrape() {
+        return new String(hub.get("/actuator/prometheus", null).text().getBytes(StandardCharsets.UTF_8),
+                StandardCharsets.UTF_8);
+    }
+}
