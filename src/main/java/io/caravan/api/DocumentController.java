@@ -114,8 +114,17 @@ class DocumentController {
         if (name.endsWith(".md") || name.endsWith(".markdown")) {
             return "text/markdown";
         }
-        if (name.endsWith(".txt") || name.endsWith(".text")) {
+        if (name.endsWith(".txt") || name.endsWith(".text") || name.endsWith(".log")) {
             return "text/plain";
+        }
+        if (name.endsWith(".html") || name.endsWith(".htm")) {
+            return "text/html";
+        }
+        if (name.endsWith(".pdf")) {
+            return "application/pdf";
+        }
+        if (name.endsWith(".docx")) {
+            return "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
         }
         if (declared == null || declared.isBlank()) {
             return "application/octet-stream";

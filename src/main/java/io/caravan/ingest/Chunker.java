@@ -41,6 +41,12 @@ public class Chunker {
      * @param maxChunks the document's chunk limit; exceeding it fails with reason {@code too_many_chunks}
      */
     public List<String> chunk(String text, int maxChunks) {
+        // cheap early refusal: no chunk holds more than MAX_TOKENS, so more tokens than this cannot fit
+        long total = tokens.count(text);
+        if (total > (long) maxChunks * MAX_TOKENS) {
+            throw new IngestFailure("chunk", "too_many_chunks", true, "the document has " + total
+                    + " tokens; at most " + maxChunks + " chunks of " + MAX_TOKENS + " tokens are allowed");
+        }
         List<String> chunks = new ArrayList<>();
         List<Unit> current = new ArrayList<>();
         int currentTokens = 0;

@@ -26,7 +26,12 @@ import org.springframework.stereotype.Component;
 public class DocumentIntake {
 
     private static final Logger LOG = LoggerFactory.getLogger(DocumentIntake.class);
-    static final Set<String> SUPPORTED_TYPES = Set.of("text/plain", "text/markdown");
+    /**
+     * Types a client may declare. What the bytes really are is decided by the parser, so a file that
+     * claims to be text but is not ends in the quarantine with a reason instead of being refused here.
+     */
+    static final Set<String> SUPPORTED_TYPES = Set.of("text/plain", "text/markdown", "text/html", "application/pdf",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document");
 
     private final DocumentRegistry registry;
     private final TenantRegistry tenants;
@@ -60,12 +65,15 @@ public class DocumentIntake {
                     "content type '" + offered.contentType() + "' is not supported; send "
                             + String.join(", ", SUPPORTED_TYPES.stream().sorted().toList()));
         }
+        if (offered.content().length == 0) {
+            throw new RejectedDocumentException(RejectedDocumentException.Reason.EMPTY, "the document is empty");
+        }
         long limit = maxDocumentBytes(tenant);
         if (offered.content().length > limit) {
             throw new RejectedDocumentException(RejectedDocumentException.Reason.TOO_LARGE,
                     "the document has " + offered.content().length + " bytes; the limit is " + limit);
         }
-        String hash = contentHash(offered.content());
+        String hash = contentHash(offered);
         Optional<Document> existing = registry.findByHash(tenant, hash);
         if (existing.isPresent()) {
             return duplicate(tenant, offered, existing.get());
@@ -96,11 +104,13 @@ public class DocumentIntake {
     }
 
     /**
-     * sha256 of the normalised text; bytes that are not UTF-8 hash as they are and fail in the parse
-     * stage, where they are quarantined with a reason. Empty text is refused here.
+     * For text: sha256 of the normalised text (empty text is refused here). Other bytes (PDF, DOCX, or text
+     * that is not UTF-8) hash as they are; the pipeline's idempotent consumer then compares their extracted
+     * text, and the parse stage quarantines what cannot be read.
      */
-    private static String contentHash(byte[] content) {
-        Optional<String> text = decode(content);
+    private static String contentHash(NewDocument offered) {
+        byte[] content = offered.content();
+        Optional<String> text = isText(offered.contentType()) ? decode(content) : Optional.empty();
         if (text.isEmpty()) {
             return TextNormaliser.sha256(java.util.HexFormat.of().formatHex(content));
         }
@@ -110,6 +120,10 @@ public class DocumentIntake {
                     "the document has no text content");
         }
         return TextNormaliser.sha256(normalised);
+    }
+
+    private static boolean isText(String contentType) {
+        return "text/plain".equals(contentType) || "text/markdown".equals(contentType);
     }
 
     static Optional<String> decode(byte[] content) {

@@ -2,6 +2,7 @@ package io.caravan.ingest;
 
 import io.caravan.embedding.TextEmbedder;
 import io.caravan.embedding.TokenCounter;
+import io.caravan.ingest.parse.DocumentParser;
 import io.caravan.observability.TenantMetrics;
 import io.caravan.tenancy.TenantHeader;
 import io.caravan.tenancy.TenantId;
@@ -34,7 +35,7 @@ public class IndexingPipeline {
     /** Exchange property with the document id, read by the quarantine. */
     public static final String DOCUMENT_ID = "CaravanDocumentId";
 
-    public record Fetched(Document document, byte[] content) {
+    public record Fetched(Document document, byte[] content, String fileName) {
     }
 
     public record Parsed(Document document, String text) {
@@ -59,11 +60,12 @@ public class IndexingPipeline {
     private final TenantMetrics metrics;
     private final TokenBudgets budgets;
     private final DocumentVersions versions;
+    private final DocumentParser parser;
 
     public IndexingPipeline(DocumentRegistry registry, TenantRegistry tenants, Chunker chunker,
                             TextEmbedder embedder, TokenCounter tokens, TenantVectorStore store,
                             IngestSettings settings, TenantMetrics metrics, TokenBudgets budgets,
-                            DocumentVersions versions) {
+                            DocumentVersions versions, DocumentParser parser) {
         this.registry = registry;
         this.tenants = tenants;
         this.chunker = chunker;
@@ -74,6 +76,7 @@ public class IndexingPipeline {
         this.metrics = metrics;
         this.budgets = budgets;
         this.versions = versions;
+        this.parser = parser;
     }
 
     /** Loads the accepted document; null (ending the route) when it is no longer waiting to be indexed. */
@@ -88,11 +91,10 @@ public class IndexingPipeline {
             return null;
         }
         return timed(tenant, document, "fetch", () -> {
-            byte[] content = registry.payload(tenant, documentId)
+            DocumentRegistry.Payload payload = registry.payload(tenant, documentId)
                     .orElseThrow(() -> new IngestFailure("fetch", "fetch_failed", true,
-                            "the accepted payload of " + documentId + " is missing"))
-                    .content();
-            return new Fetched(document, content);
+                            "the accepted payload of " + documentId + " is missing"));
+            return new Fetched(document, payload.content(), payload.fileName());
         });
     }
 
@@ -100,10 +102,8 @@ public class IndexingPipeline {
         Fetched fetched = exchange.getMessage().getMandatoryBody(Fetched.class);
         exchange.setProperty(STAGE, "parse");
         return timed(TenantHeader.require(exchange), fetched.document(), "parse", () -> {
-            String text = DocumentIntake.decode(fetched.content())
-                    .orElseThrow(() -> new IngestFailure("parse", "parse_error", true,
-                            "the content is not valid UTF-8 text"));
-            String normalised = TextNormaliser.normalise(text);
+            // the type comes from the bytes; the file name is only a hint
+            String normalised = TextNormaliser.normalise(parser.parse(fetched.content(), fileName(fetched)).text());
             if (normalised.isEmpty()) {
                 throw new IngestFailure("parse", "empty_content", true, "the document has no text content");
             }
@@ -205,6 +205,13 @@ public class IndexingPipeline {
             budgets.release(reservation);
             exchange.removeProperty(RESERVATION);
         }
+    }
+
+    private static String fileName(Fetched fetched) {
+        if (fetched.fileName() != null) {
+            return fetched.fileName();
+        }
+        return "text/markdown".equals(fetched.document().contentType()) ? "document.md" : "document.txt";
     }
 
     private int maxChunks(TenantId tenant) {
