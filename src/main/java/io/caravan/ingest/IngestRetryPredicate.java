@@ -17,8 +17,16 @@ class IngestRetryPredicate implements Predicate {
         this.settings = settings;
     }
 
+    /**
+     * Called after each failed delivery, when Camel's redelivery counter already counts it. The count is
+     * copied into an exchange property because the dead-letter channel restores the original message
+     * (and with it the headers) before the quarantine sees it.
+     */
     @Override
     public boolean matches(Exchange exchange) {
+        Integer counter = exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, Integer.class);
+        int failures = counter == null ? 1 : counter;
+        exchange.setProperty(QuarantineHandler.ATTEMPTS, failures);
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         if (failure == null) {
             failure = exchange.getException();
@@ -26,6 +34,6 @@ class IngestRetryPredicate implements Predicate {
         if (failure instanceof IngestFailure ingest && ingest.permanent()) {
             return false;
         }
-        return QuarantineHandler.attempts(exchange) < settings.maxAttempts();
+        return failures < settings.maxAttempts();
     }
 }

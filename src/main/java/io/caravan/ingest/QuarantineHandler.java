@@ -17,6 +17,8 @@ import org.springframework.stereotype.Component;
 public class QuarantineHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(QuarantineHandler.class);
+    /** Exchange property: deliveries that failed, kept by the retry predicate. */
+    static final String ATTEMPTS = "CaravanIngestAttempts";
     private static final Map<String, String> REASON_BY_STAGE = Map.of(
             "fetch", "fetch_failed", "parse", "parse_error", "chunk", "parse_error",
             "embed", "embed_failed", "upsert", "upsert_failed");
@@ -62,9 +64,8 @@ public class QuarantineHandler {
         });
     }
 
-    static int attempts(Exchange exchange) {
-        Integer redeliveries = exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, Integer.class);
-        return 1 + (redeliveries == null ? 0 : redeliveries);
+    private static int attempts(Exchange exchange) {
+        return exchange.getProperty(ATTEMPTS, 1, Integer.class);
     }
 
     private static String describe(Throwable failure) {
