@@ -18,6 +18,9 @@ import org.junit.jupiter.api.Test;
 /** The tenancy and isolation rules of DESIGN.md, enforced on the compiled code and the route files. */
 class ArchitectureTest {
 
+    /** The project directory, as Maven gives it to the test JVM (not the working directory). */
+    private static final Path BASEDIR = Path.of(System.getProperty("basedir", ".")).toAbsolutePath();
+
     private static JavaClasses main;
 
     @BeforeAll
@@ -48,7 +51,7 @@ class ArchitectureTest {
     @Test
     void theHeaderNameIsWrittenOnlyInTheAccessor() throws IOException {
         List<Path> offenders;
-        try (Stream<Path> files = Stream.concat(Files.walk(Path.of("src/main")), Files.walk(Path.of("routes")))) {
+        try (Stream<Path> files = Stream.concat(Files.walk(BASEDIR.resolve("src/main")), Files.walk(BASEDIR.resolve("routes")))) {
             offenders = files.filter(Files::isRegularFile)
                     .filter(file -> !file.endsWith("TenantHeader.java"))
                     .filter(ArchitectureTest::mentionsHeader)

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ReadmeIT {
 
-    private static final Path ROOT = Path.of("").toAbsolutePath();
+    /** The project directory, as Maven gives it to the test JVM (not the working directory). */
+    private static final Path ROOT = Path.of(System.getProperty("basedir", ".")).toAbsolutePath();
 
     @TempDir
     Path work;

@@ -10,7 +10,9 @@ import java.util.List;
 import java.util.Set;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -38,6 +40,14 @@ class AdminTenantController {
         this.apiKeys = apiKeys;
         this.secrets = secrets;
         this.erasure = erasure;
+    }
+
+    /** Second lock: runs before every admin handler and fails closed if the edge did not admit an admin. */
+    @ModelAttribute
+    void requireAdmin(HttpServletRequest request) {
+        if (!Boolean.TRUE.equals(request.getAttribute(EdgeAuthenticationFilter.ADMIN_ATTRIBUTE))) {
+            throw new ApiException(ErrorCode.UNAUTHENTICATED, "the admin token is required");
+        }
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)

@@ -85,7 +85,7 @@ class DocumentController {
                 filter = DocumentStatus.fromWire(status);
             } catch (IllegalArgumentException e) {
                 throw new ApiException(ErrorCode.INVALID_REQUEST,
-                        "status must be one of queued, indexed, quarantined, deleted");
+                        "status must be one of queued, indexed, quarantined, deleted, duplicate");
             }
         }
         List<Dtos.DocumentView> items = documents.list(tenant, filter, limit, cursor).stream()

@@ -16,6 +16,7 @@ import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.util.UrlPathHelper;
 
 /**
  * The HTTP edge. {@code /api/**} requires a tenant API key, which alone decides the tenant; {@code /admin/**}
@@ -27,6 +28,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 public class EdgeAuthenticationFilter extends OncePerRequestFilter {
 
     static final String TENANT_ATTRIBUTE = EdgeAuthenticationFilter.class.getName() + ".tenant";
+    static final String ADMIN_ATTRIBUTE = EdgeAuthenticationFilter.class.getName() + ".admin";
+    private static final UrlPathHelper PATHS = urlPathHelper();
 
     private final ApiKeys apiKeys;
     private final AdminToken adminToken;
@@ -44,7 +47,9 @@ public class EdgeAuthenticationFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        String path = request.getRequestURI().substring(request.getContextPath().length());
+        // decide on the path as Spring MVC will route it (decoded, ";params" removed), never the raw URI:
+        // "/%61dmin/..." or "/admin;x/..." must not slip past the admin check
+        String path = PATHS.getPathWithinApplication(request);
         if (path.startsWith("/api/")) {
             Optional<TenantId> tenant = bearer(request).flatMap(apiKeys::resolve);
             if (tenant.isEmpty()) {
@@ -60,6 +65,7 @@ public class EdgeAuthenticationFilter extends OncePerRequestFilter {
         } else if (path.startsWith("/admin/")) {
             Optional<String> token = bearer(request);
             if (token.isPresent() && adminToken.matches(token.get())) {
+                request.setAttribute(ADMIN_ATTRIBUTE, Boolean.TRUE);
                 chain.doFilter(request, response);
             } else if (token.flatMap(apiKeys::resolve).isPresent()) {
                 problems.write(response, ErrorCode.FORBIDDEN, "admin endpoints need the admin token, not a tenant key");
@@ -70,6 +76,13 @@ public class EdgeAuthenticationFilter extends OncePerRequestFilter {
         } else {
             chain.doFilter(request, response);
         }
+    }
+
+    private static UrlPathHelper urlPathHelper() {
+        UrlPathHelper helper = new UrlPathHelper();
+        helper.setUrlDecode(true);
+        helper.setRemoveSemicolonContent(true);
+        return helper;
     }
 
     private static Optional<String> bearer(HttpServletRequest request) {

@@ -47,7 +47,7 @@ class TenantErasure {
         int docs = documents.deleteAll(tenant);
         int chunks = store.deleteTenant(tenant);
         int secretCount = secrets.deleteAll(tenant);
-        budgets.deleteAll(tenant); // open reservations; the usage itself is kept like the ledger
+        budgets.deleteAll(tenant); // reservations and budget counters: a later tenant with this id starts at zero
         gauges.remove(tenant);
         tenants.delete(tenant);
         LOG.info("Erased tenant {}: {} documents, {} chunks, {} secrets, {} keys, {} quarantined",

@@ -94,8 +94,10 @@ public class DocumentIntake {
 
     private IntakeResult duplicate(TenantId tenant, NewDocument offered, Document existing) {
         LOG.info("Document is a duplicate of {}", existing.documentId());
+
         metrics.ingestDocument(tenant, offered.sourceType(), "duplicate");
-        return new IntakeResult(existing.documentId(), DocumentStatus.DUPLICATE);
+        String original = existing.duplicateOf() != null ? existing.duplicateOf() : existing.documentId();
+        return new IntakeResult(original, DocumentStatus.DUPLICATE);
     }
 
     long maxDocumentBytes(TenantId tenant) {

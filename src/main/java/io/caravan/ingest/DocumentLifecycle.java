@@ -46,18 +46,26 @@ public class DocumentLifecycle {
         String quarantineId = exchange.getMessage().getMandatoryBody(String.class);
         Quarantine.Item item = quarantine.find(tenant, quarantineId)
                 .orElseThrow(() -> new DocumentNotFoundException(quarantineId));
-        quarantine.remove(tenant, quarantineId);
-        documents.requeue(tenant, item.documentId());
+        // both must change a row, or a concurrent retry got there first (the exception rolls back)
+        if (!quarantine.remove(tenant, quarantineId) || !documents.requeue(tenant, item.documentId())) {
+            throw new DocumentNotFoundException(quarantineId);
+        }
         LOG.info("Released document {} from quarantine {}", item.documentId(), quarantineId);
         return item.documentId();
     }
 
-    /** Discards a quarantine entry; the document stays quarantined (and visible as such). */
+    /**
+     * Discards a quarantine entry: the document is given up, becomes {@code deleted} and releases its
+     * content, so the same content can be sent again later.
+     */
+    @Transactional
     public void discard(Exchange exchange) throws InvalidPayloadException {
         TenantId tenant = TenantHeader.require(exchange);
         String quarantineId = exchange.getMessage().getMandatoryBody(String.class);
-        if (!quarantine.remove(tenant, quarantineId)) {
-            throw new DocumentNotFoundException(quarantineId);
-        }
+        Quarantine.Item item = quarantine.find(tenant, quarantineId)
+                .orElseThrow(() -> new DocumentNotFoundException(quarantineId));
+        quarantine.remove(tenant, quarantineId);
+        documents.markDeleted(tenant, item.documentId());
+        LOG.info("Discarded document {} from quarantine {}", item.documentId(), quarantineId);
     }
 }

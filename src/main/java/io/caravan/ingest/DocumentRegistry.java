@@ -153,7 +153,8 @@ public class DocumentRegistry {
         try {
             jdbc.sql("""
                     UPDATE documents SET text_hash = :hash, updated_at = :now
-                    WHERE tenant_id = :tenant AND document_id = :id AND (text_hash IS NULL OR text_hash = :hash)""")
+                    WHERE tenant_id = :tenant AND document_id = :id AND status = 'queued'
+                    AND (text_hash IS NULL OR text_hash = :hash)""")
                     .param("hash", textHash).param("now", now())
                     .param("tenant", tenant.value()).param("id", documentId)
                     .update();
@@ -183,7 +184,7 @@ public class DocumentRegistry {
     @Transactional
     public boolean markDuplicate(TenantId tenant, String documentId, String duplicateOf) {
         int updated = jdbc.sql("""
-                UPDATE documents SET status = :duplicate, duplicate_of = :of, content_hash = NULL, updated_at = :now
+                UPDATE documents SET status = :duplicate, duplicate_of = :of, updated_at = :now
                 WHERE tenant_id = :tenant AND document_id = :id AND status = :queued""")
                 .param("duplicate", DocumentStatus.DUPLICATE.wire())
                 .param("of", duplicateOf)
@@ -206,6 +207,20 @@ public class DocumentRegistry {
                 .param("id", documentId)
                 .query(DocumentRegistry::map)
                 .list();
+    }
+
+    /** Which of these documents are indexed now: retrieval drops hits of anything else. */
+    public java.util.Set<String> indexedAmong(TenantId tenant, java.util.Collection<String> documentIds) {
+        if (documentIds.isEmpty()) {
+            return java.util.Set.of();
+        }
+        return new java.util.HashSet<>(jdbc.sql("""
+                SELECT document_id FROM documents WHERE tenant_id = :tenant AND status = 'indexed'
+                AND document_id IN (:ids)""")
+                .param("tenant", tenant.value())
+                .param("ids", List.copyOf(documentIds))
+                .query(String.class)
+                .list());
     }
 
     /** Every queued document of every tenant: the work to resume after a restart. */

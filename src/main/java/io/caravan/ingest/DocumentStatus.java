@@ -6,7 +6,7 @@ import java.util.Locale;
 /** Lifecycle of a document: queued until indexed or quarantined; deleted on request. */
 public enum DocumentStatus {
     QUEUED, INDEXED, QUARANTINED, DELETED,
-    /** Only an intake answer: the tenant already has this content. */
+    /** The tenant already has this content: an intake answer, and the state of a document found to repeat another's text (extension of API.md). */
     DUPLICATE;
 
     @JsonValue

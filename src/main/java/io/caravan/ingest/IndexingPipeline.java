@@ -21,6 +21,7 @@ import org.apache.camel.InvalidPayloadException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The stages of the index-document route: fetch → parse → chunk → embed → upsert. Each takes the previous
@@ -61,11 +62,12 @@ public class IndexingPipeline {
     private final TokenBudgets budgets;
     private final DocumentVersions versions;
     private final DocumentParser parser;
+    private final TransactionTemplate transactions;
 
     public IndexingPipeline(DocumentRegistry registry, TenantRegistry tenants, Chunker chunker,
                             TextEmbedder embedder, TokenCounter tokens, TenantVectorStore store,
                             IngestSettings settings, TenantMetrics metrics, TokenBudgets budgets,
-                            DocumentVersions versions, DocumentParser parser) {
+                            DocumentVersions versions, DocumentParser parser, TransactionTemplate transactions) {
         this.registry = registry;
         this.tenants = tenants;
         this.chunker = chunker;
@@ -77,6 +79,7 @@ public class IndexingPipeline {
         this.budgets = budgets;
         this.versions = versions;
         this.parser = parser;
+        this.transactions = transactions;
     }
 
     /** Loads the accepted document; null (ending the route) when it is no longer waiting to be indexed. */
@@ -165,24 +168,44 @@ public class IndexingPipeline {
         Document document = embedded.document();
         return timed(tenant, document, "upsert", () -> {
             store.replaceDocument(tenant, document.documentId(), embedded.chunks());
-            if (!registry.markIndexed(tenant, document.documentId(), embedded.chunks().size())) {
-                // deleted while it was being indexed: the delete wins
-                store.deleteDocument(tenant, document.documentId());
-                releaseReservation(exchange);
-                LOG.info("Document {} was deleted while indexing; its chunks were removed", document.documentId());
+            TokenBudgets.Reservation reservation = exchange.getProperty(RESERVATION, TokenBudgets.Reservation.class);
+            // the status change and the budget's usage commit together, so a crash cannot lose the usage
+            boolean indexed = Boolean.TRUE.equals(transactions.execute(status -> {
+                boolean marked = registry.markIndexed(tenant, document.documentId(), embedded.chunks().size());
+                if (marked && reservation != null) {
+                    budgets.commit(reservation, embedded.tokens());
+                }
+                return marked;
+            }));
+            if (!indexed) {
+                notIndexed(exchange, tenant, document);
                 return document;
             }
-            TokenBudgets.Reservation reservation = exchange.getProperty(RESERVATION, TokenBudgets.Reservation.class);
-            if (reservation != null) {
-                budgets.commit(reservation, embedded.tokens());
-                exchange.removeProperty(RESERVATION);
-            }
+            exchange.removeProperty(RESERVATION);
             versions.supersedeOlder(tenant, document);
             metrics.ingestDocument(tenant, document.sourceType(), "indexed");
             LOG.info("Indexed document {} as {} chunks ({} tokens)", document.documentId(),
                     embedded.chunks().size(), embedded.tokens());
             return document;
         });
+    }
+
+    /**
+     * The document left the queued state while this delivery worked on it. Its chunks go only if it was
+     * deleted (or its tenant erased); if another delivery indexed it meanwhile, its chunks are the same.
+     */
+    private void notIndexed(Exchange exchange, TenantId tenant, Document document) {
+        releaseReservation(exchange);
+        DocumentStatus now = registry.find(tenant, document.documentId()).map(Document::status).orElse(null);
+        if (now == null || now == DocumentStatus.DELETED) {
+            store.deleteDocument(tenant, document.documentId());
+            if (!tenants.exists(tenant)) {
+                store.deleteTenant(tenant); // erased meanwhile: leave nothing of it on disk
+            }
+            LOG.info("Document {} was deleted while indexing; its chunks were removed", document.documentId());
+        } else {
+            LOG.info("Document {} is already {}; nothing more to do", document.documentId(), now.wire());
+        }
     }
 
     /** Reserves the document's embedding tokens once; a redelivered embed step keeps its reservation. */

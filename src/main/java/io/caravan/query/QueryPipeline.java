@@ -1,6 +1,7 @@
 package io.caravan.query;
 
 import io.caravan.embedding.TextEmbedder;
+import io.caravan.ingest.DocumentRegistry;
 import io.caravan.llm.ExtractiveAnswerer;
 import io.caravan.observability.TenantMetrics;
 import io.caravan.tenancy.TenantHeader;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.camel.Exchange;
 import org.apache.camel.InvalidPayloadException;
 import org.springframework.stereotype.Component;
@@ -30,20 +32,25 @@ public class QueryPipeline {
     private final TenantVectorStore store;
     private final ExtractiveAnswerer extractive;
     private final TenantMetrics metrics;
+    private final DocumentRegistry documents;
 
     public QueryPipeline(TextEmbedder embedder, TenantVectorStore store, ExtractiveAnswerer extractive,
-                         TenantMetrics metrics) {
+                         TenantMetrics metrics, DocumentRegistry documents) {
         this.embedder = embedder;
         this.store = store;
         this.extractive = extractive;
         this.metrics = metrics;
+        this.documents = documents;
     }
 
     public Retrieved retrieve(Exchange exchange) throws InvalidPayloadException {
         TenantId tenant = TenantHeader.require(exchange);
         Question question = exchange.getMessage().getMandatoryBody(Question.class);
         List<VectorMatch> matches = store.search(tenant, embedder.embed(question.text()), question.topK());
-        return new Retrieved(question, matches);
+        // a document deleted a moment ago (or before a crash cut its cleanup short) never answers
+        Set<String> live = documents.indexedAmong(tenant,
+                matches.stream().map(m -> m.chunk().documentId()).collect(java.util.stream.Collectors.toSet()));
+        return new Retrieved(question, matches.stream().filter(m -> live.contains(m.chunk().documentId())).toList());
     }
 
     public QueryAnswer answer(Exchange exchange) throws InvalidPayloadException {

@@ -5,6 +5,7 @@ import java.util.Set;
 import org.apache.camel.Exchange;
 import org.apache.camel.Route;
 import org.apache.camel.builder.RouteConfigurationBuilder;
+import org.apache.camel.support.ExchangeHelper;
 import org.springframework.stereotype.Component;
 
 /**
@@ -41,11 +42,15 @@ public class TenantGuardRoutes extends RouteConfigurationBuilder {
         if (TenantHeader.isPresent(exchange)) {
             TenantHeader.require(exchange); // throws InvalidTenantIdException naming the bad value
         }
-        throw new MissingTenantException("exchange entering route " + exchange.getFromRouteId());
+        throw new MissingTenantException("exchange entering route " + ExchangeHelper.getRouteId(exchange));
     }
 
+    /** Decided on the route being entered, not the one the exchange started in. */
     static boolean isExempt(Exchange exchange) {
-        String routeId = exchange.getFromRouteId();
+        String routeId = ExchangeHelper.getRouteId(exchange);
+        if (routeId == null) {
+            routeId = exchange.getFromRouteId();
+        }
         if (routeId != null && EDGE_ROUTES.contains(routeId)) {
             return true;
         }

@@ -39,11 +39,13 @@ public class TokenBudgets {
     private final TransactionTemplate transactions;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
+    private final java.time.Instant startedAt;
 
     public TokenBudgets(JdbcClient jdbc, TransactionTemplate transactions, Clock clock) {
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.clock = clock;
+        this.startedAt = clock.instant();
     }
 
     /**
@@ -128,7 +130,9 @@ public class TokenBudgets {
     @EventListener(ApplicationReadyEvent.class)
     @Order(0)
     public void releaseAbandoned() {
-        var abandoned = jdbc.sql("SELECT * FROM budget_reservations")
+        // only reservations older than this process: the ones taken since belong to live work
+        var abandoned = jdbc.sql("SELECT * FROM budget_reservations WHERE created_at < :started")
+                .param("started", OffsetDateTime.ofInstant(startedAt, ZoneOffset.UTC))
                 .query((rs, row) -> new Reservation(rs.getString("id"), TenantId.of(rs.getString("tenant_id")),
                         rs.getString("budget").equals(Budget.LLM_DAILY.key()) ? Budget.LLM_DAILY
                                 : Budget.EMBEDDING_MONTHLY,
@@ -142,6 +146,7 @@ public class TokenBudgets {
 
     public void deleteAll(TenantId tenant) {
         jdbc.sql("DELETE FROM budget_reservations WHERE tenant_id = :tenant").param("tenant", tenant.value()).update();
+        jdbc.sql("DELETE FROM budget_usage WHERE tenant_id = :tenant").param("tenant", tenant.value()).update();
     }
 
     private boolean forget(Reservation reservation) {

@@ -20,6 +20,10 @@ class TenantlessRequestsTest extends HubTest {
             new String[] {"POST", "/api/v1/query"},
             new String[] {"GET", "/api/v1/quarantine"},
             new String[] {"POST", "/api/v1/quarantine/q_x/retry"},
+            new String[] {"DELETE", "/api/v1/quarantine/q_x"},
+            new String[] {"GET", "/api/v1/budget"},
+            new String[] {"GET", "/api;x=1/v1/documents"},
+            new String[] {"GET", "/%61pi/v1/documents"},
             new String[] {"GET", "/api/v1/unknown-endpoint"});
 
     @ParameterizedTest
@@ -53,6 +57,21 @@ class TenantlessRequestsTest extends HubTest {
     }
 
     @Test
+    void encodedOrParameterisedAdminPathsCannotSkipTheAdminCheck() {
+        String tenant = newTenant("bypass");
+        for (String path : new String[] {"/admin;x=1/v1/tenants", "/%61dmin/v1/tenants", "/admin/v1;a=b/tenants",
+                "//admin/v1/tenants", "/admin/v1/tenants/" + tenant + "/keys;x"}) {
+            HubClient.Response listed = hub.get(path, null);
+            assertThat(listed.status()).as(path).isIn(400, 401, 404);
+            assertThat(listed.text()).as(path).doesNotContain(tenant);
+            HubClient.Response issued = hub.postJson(path.endsWith("tenants") ? path + "/" + tenant + "/keys" : path,
+                    null, "{\"name\":\"stolen\"}");
+            assertThat(issued.status()).as(path).isIn(400, 401, 404, 405);
+            assertThat(issued.text()).as(path).doesNotContain("cvn_");
+        }
+    }
+
+    @Test
     void aRevokedKeyStopsWorkingAtOnce() {
         String tenant = newTenant("revoke");
         HubClient.Response issued = hub.postJson("/admin/v1/tenants/" + tenant + "/keys", ADMIN_TOKEN, "{\"name\":\"x\"}");
@@ -81,10 +100,18 @@ class TenantlessRequestsTest extends HubTest {
 
     @Test
     void tenantlessRejectionsAreCountedWithoutATenantLabel() {
+        double before = missingHttp();
         hub.get("/api/v1/documents", null);
+        hub.get("/api/v1/budget", "cvn_unknown");
+        assertThat(missingHttp()).isEqualTo(before + 2);
+    }
+
+    private double missingHttp() {
         HubClient.Response scrape = hub.get("/actuator/prometheus", null);
         assertThat(scrape.status()).isEqualTo(200);
-        assertThat(scrape.text()).containsPattern("rag_tenant_missing_total\\{[^}]*surface=\"http\"[^}]*} [1-9]");
+        java.util.regex.Matcher matcher = java.util.regex.Pattern
+                .compile("rag_tenant_missing_total\\{[^}]*surface=\"http\"[^}]*} ([0-9.E]+)").matcher(scrape.text());
+        return matcher.find() ? Double.parseDouble(matcher.group(1)) : 0;
     }
 
     private HubClient.Response call(String method, String path, String token) {

@@ -55,6 +55,32 @@ class IngestionTest extends HubTest {
     }
 
     @Test
+    void theSameTextInAnotherFormatIsADuplicateFoundByTheIdempotentConsumer() {
+        String key = newKey(newTenant("formats"));
+        String text = addText(key, "Plain", "The lighthouse on the cape was painted red in 1921.");
+        awaitStatus(key, text, "indexed");
+        HubClient.Response html = hub.upload("/api/v1/documents", key, "lighthouse.html", "text/html",
+                "<html><body><p>The lighthouse on the cape was painted red in 1921.</p></body></html>"
+                        .getBytes(StandardCharsets.UTF_8));
+        assertThat(html.status()).as("different bytes: accepted, then compared on extracted text").isEqualTo(202);
+        String duplicate = html.field("documentId");
+        HubClient.Response found = awaitStatus(key, duplicate, "duplicate");
+        assertThat(found.field("duplicateOf")).isEqualTo(text);
+        assertThat(found.field("chunks")).isEqualTo("0");
+
+        JsonNode answer = hub.postJson("/api/v1/query", key, "{\"question\":\"What colour is the lighthouse?\"}").json();
+        assertThat(answer.get("citations")).hasSize(1);
+        assertThat(answer.get("citations").get(0).get("documentId").asText()).isEqualTo(text);
+
+        // the very same bytes again are recognised at once and point at the original
+        HubClient.Response again = hub.upload("/api/v1/documents", key, "lighthouse.html", "text/html",
+                "<html><body><p>The lighthouse on the cape was painted red in 1921.</p></body></html>"
+                        .getBytes(StandardCharsets.UTF_8));
+        assertThat(again.status()).isEqualTo(200);
+        assertThat(again.field("documentId")).isEqualTo(text);
+    }
+
+    @Test
     void aNewVersionOfASourceReplacesTheOldChunks() {
         String key = newKey(newTenant("versions"));
         String v1 = add(key, "Opening hours", "https://intranet.example/hours",
@@ -103,9 +129,13 @@ class IngestionTest extends HubTest {
         String second = hub.get("/api/v1/quarantine", key).json().get("items").get(0).get("id").asText();
         assertThat(hub.delete("/api/v1/quarantine/" + second, key).status()).isEqualTo(204);
         assertThat(hub.get("/api/v1/quarantine", key).json().get("items")).isEmpty();
+        // discarded: the document is given up and its content released, so it may be sent again
+        assertThat(hub.get("/api/v1/documents/" + documentId, key).field("status")).isEqualTo("deleted");
+
         assertThat(hub.delete("/api/v1/quarantine/" + second, key).code()).isEqualTo("not_found");
         assertThat(hub.post("/api/v1/quarantine/" + second + "/retry", key).code()).isEqualTo("not_found");
         assertThat(scrape()).contains("rag_quarantine_documents{application=\"caravan\",tenant_id=\"" + tenant + "\"} 0.0");
+        assertThat(hub.upload("/api/v1/documents", key, "broken.txt", "text/plain", invalidUtf8).status()).isEqualTo(202);
     }
 
     @Test

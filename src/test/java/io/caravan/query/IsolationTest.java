@@ -75,6 +75,8 @@ class IsolationTest extends HubTest {
         String first = addText(keyA, "One", text);
         String other = addText(keyB, "One", text);
         assertThat(other).isNotEqualTo(first);
+        assertThat(awaitStatus(keyA, first, "indexed").field("chunks")).isEqualTo("1");
+        assertThat(awaitStatus(keyB, other, "indexed").field("chunks")).isEqualTo("1");
 
         HubClient.Response again = hub.postJson("/api/v1/documents", keyA,
                 "{\"title\":\"Again\",\"text\":" + quote(text + "\r\n\r\n") + "}");
