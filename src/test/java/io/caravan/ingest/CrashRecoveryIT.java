@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CrashRecoveryIT {
 
     private static final String ADMIN = "crash-admin-token";
-    private static final int DOCUMENTS = 120;
+    private static final int DOCUMENTS = 100;
 
     @TempDir
     Path dataDir;
@@ -76,7 +76,9 @@ class CrashRecoveryIT {
 
         assertThat(client.putJson("/admin/v1/tenants/crash/config", ADMIN,
                 "{\"limits\":{\"ingestDocumentsPerSecond\":1000}}").status()).isEqualTo(200);
-        await().atMost(Duration.ofSeconds(120)).until(() -> indexed(client, key).size() == DOCUMENTS);
+        await().atMost(Duration.ofSeconds(300)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                assertThat(indexed(client, key)).as("documents by status: %s", statuses(client, key))
+                        .hasSize(DOCUMENTS));
         Map<String, Integer> chunks = indexed(client, key);
         assertThat(chunks.keySet()).containsExactlyInAnyOrderElementsOf(accepted);
         assertThat(client.get("/api/v1/quarantine", key).json().get("items")).isEmpty();
@@ -87,6 +89,13 @@ class CrashRecoveryIT {
         TenantVectorStore store = VectorStores.embeddedAt(dataDir);
         int expectedChunks = chunks.values().stream().mapToInt(Integer::intValue).sum();
         assertThat(store.countChunks(TenantId.of("crash"))).as("no document indexed twice").isEqualTo(expectedChunks);
+    }
+
+    private Map<String, Integer> statuses(HubClient client, String key) {
+        Map<String, Integer> counts = new HashMap<>();
+        client.get("/api/v1/documents?limit=500", key).json().get("items")
+                .forEach(d -> counts.merge(d.get("status").asText(), 1, Integer::sum));
+        return counts;
     }
 
     private Map<String, Integer> indexed(HubClient client, String key) {
