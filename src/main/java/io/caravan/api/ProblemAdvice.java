@@ -33,6 +33,13 @@ class ProblemAdvice {
 
     @ExceptionHandler(ApiException.class)
     ResponseEntity<ProblemDetail> api(ApiException e) {
+        if (e instanceof RateLimitedException limited) {
+            return ResponseEntity.status(e.code().status())
+                    .header(org.springframework.http.HttpHeaders.RETRY_AFTER,
+                            Long.toString(limited.retryAfterSeconds()))
+                    .contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON)
+                    .body(Problems.detail(e.code(), e.getMessage()));
+        }
         return Problems.response(e.code(), e.getMessage());
     }
 

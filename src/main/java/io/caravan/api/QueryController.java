@@ -1,10 +1,17 @@
 package io.caravan.api;
 
+import io.caravan.ingest.DocumentRegistry;
+import io.caravan.observability.TenantMetrics;
+import io.caravan.query.AnswerCache;
 import io.caravan.query.QueryAnswer;
 import io.caravan.query.Question;
 import io.caravan.tenancy.TenantHeader;
+import io.caravan.tenancy.Tenant;
+import io.caravan.tenancy.TenantConfig;
 import io.caravan.tenancy.TenantId;
 import io.caravan.tenancy.TenantRegistry;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.camel.ProducerTemplate;
 import org.springframework.http.MediaType;
@@ -12,7 +19,10 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
-/** {@code POST /api/v1/query}: validates the question and hands it to the query route. */
+/**
+ * {@code POST /api/v1/query}: validates the question, applies the tenant's rate limit, answers from the
+ * tenant-scoped cache or hands the question to the query route.
+ */
 @RestController
 class QueryController {
 
@@ -22,10 +32,19 @@ class QueryController {
 
     private final ProducerTemplate camel;
     private final TenantRegistry tenants;
+    private final AnswerCache cache;
+    private final DocumentRegistry documents;
+    private final QueryRateLimiter limiter;
+    private final TenantMetrics metrics;
 
-    QueryController(ProducerTemplate camel, TenantRegistry tenants) {
+    QueryController(ProducerTemplate camel, TenantRegistry tenants, AnswerCache cache, DocumentRegistry documents,
+                    QueryRateLimiter limiter, TenantMetrics metrics) {
         this.camel = camel;
         this.tenants = tenants;
+        this.cache = cache;
+        this.documents = documents;
+        this.limiter = limiter;
+        this.metrics = metrics;
     }
 
     @PostMapping(path = "/api/v1/query", consumes = MediaType.APPLICATION_JSON_VALUE,
@@ -41,15 +60,32 @@ class QueryController {
         if (topK < 1 || topK > MAX_TOP_K) {
             throw new ApiException(ErrorCode.INVALID_REQUEST, "topK must be between 1 and " + MAX_TOP_K);
         }
+        Tenant current = tenants.require(tenant);
+        TenantConfig config = current.config();
+        int configVersion = current.configVersion();
         String criticality = request.criticality();
         if (criticality == null) {
-            String configured = tenants.require(tenant).config().routing().defaultCriticality();
+            String configured = config.routing().defaultCriticality();
             criticality = configured == null ? "standard" : configured;
         } else if (!CRITICALITIES.contains(criticality)) {
             throw new ApiException(ErrorCode.INVALID_REQUEST,
                     "criticality must be one of internal-test, standard, critical");
         }
-        return camel.requestBodyAndHeaders("direct:query", new Question(request.question().strip(), topK, criticality),
+        limiter.acquire(tenant, config.limits().queriesPerMinute());
+        String question = request.question().strip();
+        AnswerCache.Key key = new AnswerCache.Key(tenant, configVersion, documents.corpusVersion(tenant),
+                AnswerCache.normalise(question), criticality, topK);
+        long start = System.nanoTime();
+        Optional<QueryAnswer> cached = cache.get(key);
+        if (cached.isPresent()) {
+            QueryAnswer hit = cached.get().asCacheHit();
+            metrics.queryLatency(tenant, hit.sourceType(), hit.provider(), true,
+                    Duration.ofNanos(System.nanoTime() - start));
+            return hit;
+        }
+        QueryAnswer answer = camel.requestBodyAndHeaders("direct:query", new Question(question, topK, criticality),
                 TenantHeader.headers(tenant), QueryAnswer.class);
+        cache.put(key, answer);
+        return answer;
     }
 }

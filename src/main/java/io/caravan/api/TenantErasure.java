@@ -3,6 +3,7 @@ package io.caravan.api;
 import io.caravan.ingest.DocumentRegistry;
 import io.caravan.ingest.Quarantine;
 import io.caravan.observability.TenantGauges;
+import io.caravan.query.AnswerCache;
 import io.caravan.usage.TokenBudgets;
 import io.caravan.secrets.TenantSecrets;
 import io.caravan.tenancy.ApiKeys;
@@ -27,9 +28,12 @@ class TenantErasure {
     private final TenantVectorStore store;
     private final TokenBudgets budgets;
     private final TenantGauges gauges;
+    private final AnswerCache cache;
+    private final QueryRateLimiter limiter;
 
     TenantErasure(TenantRegistry tenants, ApiKeys apiKeys, TenantSecrets secrets, DocumentRegistry documents,
-                  Quarantine quarantine, TenantVectorStore store, TokenBudgets budgets, TenantGauges gauges) {
+                  Quarantine quarantine, TenantVectorStore store, TokenBudgets budgets, TenantGauges gauges,
+                  AnswerCache cache, QueryRateLimiter limiter) {
         this.tenants = tenants;
         this.apiKeys = apiKeys;
         this.secrets = secrets;
@@ -38,6 +42,8 @@ class TenantErasure {
         this.store = store;
         this.budgets = budgets;
         this.gauges = gauges;
+        this.cache = cache;
+        this.limiter = limiter;
     }
 
     Dtos.ErasureReport erase(TenantId tenant) {
@@ -49,9 +55,11 @@ class TenantErasure {
         int secretCount = secrets.deleteAll(tenant);
         budgets.deleteAll(tenant); // reservations and budget counters: a later tenant with this id starts at zero
         gauges.remove(tenant);
+        int cacheEntries = cache.evict(tenant);
+        limiter.forget(tenant);
         tenants.delete(tenant);
         LOG.info("Erased tenant {}: {} documents, {} chunks, {} secrets, {} keys, {} quarantined",
                 tenant, docs, chunks, secretCount, keys, quarantined);
-        return new Dtos.ErasureReport(tenant.value(), docs, chunks, secretCount, keys, 0, quarantined);
+        return new Dtos.ErasureReport(tenant.value(), docs, chunks, secretCount, keys, cacheEntries, quarantined);
     }
 }

@@ -118,6 +118,7 @@ public class DocumentRegistry {
                 .update();
         if (updated > 0) {
             deletePayload(tenant, documentId);
+            bumpCorpusVersion(tenant);
         }
         return updated > 0;
     }
@@ -142,7 +143,25 @@ public class DocumentRegistry {
                 .param("id", documentId)
                 .update();
         deletePayload(tenant, documentId);
+        if (updated > 0) {
+            bumpCorpusVersion(tenant);
+        }
         return updated > 0;
+    }
+
+    /** The tenant's corpus version: changes whenever a document is indexed or removed. */
+    public long corpusVersion(TenantId tenant) {
+        return jdbc.sql("SELECT corpus_version FROM tenants WHERE id = :tenant")
+                .param("tenant", tenant.value())
+                .query(Long.class)
+                .optional()
+                .orElse(-1L);
+    }
+
+    private void bumpCorpusVersion(TenantId tenant) {
+        jdbc.sql("UPDATE tenants SET corpus_version = corpus_version + 1 WHERE id = :tenant")
+                .param("tenant", tenant.value())
+                .update();
     }
 
     /**

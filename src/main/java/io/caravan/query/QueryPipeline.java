@@ -63,11 +63,16 @@ public class QueryPipeline {
         QueryAnswer answer = new QueryAnswer(result.text(), citations(retrieved.matches()), ExtractiveAnswerer.NAME,
                 ExtractiveAnswerer.NAME, false, new QueryAnswer.Usage(result.promptTokens(), result.completionTokens()),
                 new QueryAnswer.Route(retrieved.question().criticality(), List.of(new QueryAnswer.Attempt(
-                        ExtractiveAnswerer.NAME, ExtractiveAnswerer.NAME, "ok", latencyMs))));
-        String sourceType = retrieved.matches().isEmpty() ? "none" : retrieved.matches().get(0).chunk().sourceType();
+                        ExtractiveAnswerer.NAME, ExtractiveAnswerer.NAME, "ok", latencyMs))), sourceType(retrieved));
+        String sourceType = answer.sourceType();
         metrics.queryLatency(tenant, sourceType, answer.provider(), answer.cacheHit(),
                 Duration.ofMillis(Math.max(0, exchange.getClock().elapsed())));
         return answer;
+    }
+
+    /** The source type label of the query metric: that of the best passage, or none. */
+    static String sourceType(Retrieved retrieved) {
+        return retrieved.matches().isEmpty() ? "none" : retrieved.matches().get(0).chunk().sourceType();
     }
 
     /** One citation per document, with its best-scoring passage. */

@@ -1,0 +1,92 @@
+package io.caravan.query;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.caravan.support.HubClient;
+import io.caravan.support.HubTest;
+import org.junit.jupiter.api.Test;
+
+/** Answers are cached per tenant, keyed by config and corpus version, and never shared between tenants. */
+class AnswerCacheTest extends HubTest {
+
+    private static final String QUESTION = "{\"question\":\"Which colour is the front door?\"}";
+
+    @Test
+    void aRepeatedQuestionIsServedFromTheTenantsCacheUntilItsCorpusOrConfigChanges() {
+        String tenant = newTenant("cached");
+        String key = newKey(tenant);
+        awaitStatus(key, addText(key, "Door", "The front door is painted green."), "indexed");
+
+        JsonNode first = ask(key, QUESTION);
+        assertThat(first.get("cacheHit").asBoolean()).isFalse();
+        JsonNode second = ask(key, "{\"question\":\"  which COLOUR is the front   door? \"}");
+        assertThat(second.get("cacheHit").asBoolean()).isTrue();
+        assertThat(second.get("answer")).isEqualTo(first.get("answer"));
+        assertThat(second.get("citations")).isEqualTo(first.get("citations"));
+        assertThat(second.get("usage").get("promptTokens").asInt()).isZero();
+        assertThat(hub.get("/actuator/prometheus", null).text()).containsPattern(
+                "rag_query_latency_seconds_count\\{[^}]*cache_hit=\"true\"[^}]*tenant_id=\"" + tenant + "\"} 1");
+
+        // another criticality is another entry
+        assertThat(ask(key, "{\"question\":\"Which colour is the front door?\",\"criticality\":\"critical\"}")
+                .get("cacheHit").asBoolean()).isFalse();
+
+        // a new document invalidates the tenant's entries
+        String repainted = addText(key, "Repainted", "Since May the front door is painted blue.");
+        awaitStatus(key, repainted, "indexed");
+        assertThat(ask(key, QUESTION).get("cacheHit").asBoolean()).isFalse();
+        assertThat(ask(key, QUESTION).get("cacheHit").asBoolean()).isTrue();
+
+        // so does a deletion, and a config change
+        assertThat(hub.delete("/api/v1/documents/" + repainted, key).status()).isEqualTo(204);
+        assertThat(ask(key, QUESTION).get("cacheHit").asBoolean()).isFalse();
+        assertThat(hub.putJson("/admin/v1/tenants/" + tenant + "/config", ADMIN_TOKEN,
+                "{\"systemPrompt\":\"Be brief.\"}").status()).isEqualTo(200);
+        assertThat(ask(key, QUESTION).get("cacheHit").asBoolean()).isFalse();
+    }
+
+    @Test
+    void twoTenantsAskingTheSameQuestionNeverShareAnEntry() {
+        String keyA = newKey(newTenant("cache-a"));
+        String keyB = newKey(newTenant("cache-b"));
+        awaitStatus(keyA, addText(keyA, "Door", "The front door of A is painted yellow."), "indexed");
+        awaitStatus(keyB, addText(keyB, "Door", "The front door of B is painted purple."), "indexed");
+
+        JsonNode a = ask(keyA, QUESTION);
+        JsonNode b = ask(keyB, QUESTION);
+        assertThat(b.get("cacheHit").asBoolean()).isFalse();
+        assertThat(a.get("answer").asText()).contains("yellow");
+        assertThat(b.get("answer").asText()).contains("purple").doesNotContain("yellow");
+        assertThat(ask(keyB, QUESTION).get("answer").asText()).contains("purple");
+        assertThat(ask(keyA, QUESTION).get("answer").asText()).contains("yellow");
+    }
+
+    @Test
+    void queriesOverTheTenantsRateLimitGet429WithRetryAfterAndOtherTenantsCarryOn() {
+        String limited = newTenant("limited");
+        String key = newKey(limited);
+        String other = newKey(newTenant("unlimited"));
+        assertThat(hub.putJson("/admin/v1/tenants/" + limited + "/config", ADMIN_TOKEN,
+                "{\"limits\":{\"queriesPerMinute\":3}}").status()).isEqualTo(200);
+        HubClient.Response last = null;
+        int ok = 0;
+        for (int i = 0; i < 5; i++) {
+            last = hub.postJson("/api/v1/query", key, QUESTION);
+            ok += last.status() == 200 ? 1 : 0;
+        }
+        // a minute boundary during the loop may open a new window: at most 3 per window
+        assertThat(ok).isBetween(3, 4);
+        assertThat(last.status()).isEqualTo(429);
+        assertThat(last.code()).isEqualTo("rate_limited");
+        long retryAfter = Long.parseLong(last.headers().firstValue("Retry-After").orElseThrow());
+        assertThat(retryAfter).isBetween(1L, 60L);
+        assertThat(hub.postJson("/api/v1/query", other, QUESTION).status()).isEqualTo(200);
+    }
+
+    private JsonNode ask(String key, String body) {
+        HubClient.Response response = hub.postJson("/api/v1/query", key, body);
+        assertThat(response.status()).as(response.text()).isEqualTo(200);
+        return response.json();
+    }
+}
