@@ -143,6 +143,10 @@ class AdminTenantController {
         if (config.budgets() != null) {
             requireNonNegative("budgets.llmTokensPerDay", config.budgets().llmTokensPerDay());
             requireNonNegative("budgets.embeddingTokensPerMonth", config.budgets().embeddingTokensPerMonth());
+            String webhook = config.budgets().alertWebhookUrl();
+            if (webhook != null && !webhook.matches("^https?://[^\\s]+$")) {
+                throw new ApiException(ErrorCode.INVALID_REQUEST, "budgets.alertWebhookUrl must be an http(s) URL");
+            }
             List<Double> thresholds = config.budgets().alertThresholds();
             if (thresholds != null && thresholds.stream().anyMatch(t -> t == null || t <= 0 || t > 1)) {
                 throw new ApiException(ErrorCode.INVALID_REQUEST, "budgets.alertThresholds must be in (0, 1]");

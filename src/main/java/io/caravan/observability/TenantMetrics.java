@@ -69,6 +69,16 @@ public class TenantMetrics {
                 .increment();
     }
 
+    public void budgetAlert(TenantId tenant, String budget, String threshold) {
+        Counter.builder(MetricNames.BUDGET_ALERTS)
+                .description("Budget alerts fired, once per threshold and period")
+                .tag(MetricNames.TENANT_TAG, tenant.value())
+                .tag("budget", budget)
+                .tag("threshold", threshold)
+                .register(registry)
+                .increment();
+    }
+
     /** Counts a request, exchange or call rejected because it carried no tenant. */
     public void tenantMissing(String surface) {
         Counter.builder(MetricNames.TENANT_MISSING)

@@ -12,19 +12,21 @@ public record TenantConfig(String systemPrompt, Budgets budgets, Limits limits, 
                            List<Source> sources) {
 
     public static TenantConfig empty() {
-        return new TenantConfig(null, new Budgets(null, null, null), new Limits(null, null, null, null, null),
+        return new TenantConfig(null, new Budgets(null, null, null, null), new Limits(null, null, null, null, null),
                 new Routing(null), List.of());
     }
 
     public TenantConfig normalised() {
         return new TenantConfig(systemPrompt,
-                budgets == null ? new Budgets(null, null, null) : budgets,
+                budgets == null ? new Budgets(null, null, null, null) : budgets,
                 limits == null ? new Limits(null, null, null, null, null) : limits,
                 routing == null ? new Routing(null) : routing,
                 sources == null ? List.of() : List.copyOf(sources));
     }
 
-    public record Budgets(Long llmTokensPerDay, Long embeddingTokensPerMonth, List<Double> alertThresholds) {
+    /** {@code alertWebhookUrl} extends API.md: where budget alerts are POSTed, signed with a tenant secret. */
+    public record Budgets(Long llmTokensPerDay, Long embeddingTokensPerMonth, List<Double> alertThresholds,
+                          String alertWebhookUrl) {
     }
 
     /**

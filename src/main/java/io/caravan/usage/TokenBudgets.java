@@ -40,12 +40,15 @@ public class TokenBudgets {
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
     private final java.time.Instant startedAt;
+    private final org.springframework.context.ApplicationEventPublisher events;
 
-    public TokenBudgets(JdbcClient jdbc, TransactionTemplate transactions, Clock clock) {
+    public TokenBudgets(JdbcClient jdbc, TransactionTemplate transactions, Clock clock,
+                        org.springframework.context.ApplicationEventPublisher events) {
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.clock = clock;
         this.startedAt = clock.instant();
+        this.events = events;
     }
 
     /**
@@ -55,7 +58,13 @@ public class TokenBudgets {
     public Reservation reserve(TenantId tenant, Budget budget, long tokens, Long limit) {
         String period = budget.period(clock.instant());
         ensureRow(tenant, budget, period);
-        return transactions.execute(status -> reserveInPeriod(tenant, budget, period, tokens, limit));
+        try {
+            return transactions.execute(status -> reserveInPeriod(tenant, budget, period, tokens, limit));
+        } catch (BudgetExceededException e) {
+            // published after the rolled-back transaction, so the alert listener sees it
+            events.publishEvent(new UsageCommitted(tenant, budget, true));
+            throw e;
+        }
     }
 
     private Reservation reserveInPeriod(TenantId tenant, Budget budget, String period, long tokens, Long limit) {
@@ -84,10 +93,15 @@ public class TokenBudgets {
         return reservation;
     }
 
+    /** Published after usage grows, so alerts can look at the new total once it is committed. */
+    public record UsageCommitted(TenantId tenant, Budget budget, boolean exhausted) {
+    }
+
     /** Turns a reservation into usage of {@code actual} tokens and frees the rest. */
     @Transactional
     public void commit(Reservation reservation, long actual) {
         if (forget(reservation)) {
+            events.publishEvent(new UsageCommitted(reservation.tenant(), reservation.budget(), false));
             jdbc.sql("""
                     UPDATE budget_usage SET reserved = reserved - :reserved, used = used + :actual
                     WHERE tenant_id = :tenant AND budget = :budget AND period = :period""")
@@ -146,6 +160,7 @@ public class TokenBudgets {
 
     public void deleteAll(TenantId tenant) {
         jdbc.sql("DELETE FROM budget_reservations WHERE tenant_id = :tenant").param("tenant", tenant.value()).update();
+        jdbc.sql("DELETE FROM budget_alerts WHERE tenant_id = :tenant").param("tenant", tenant.value()).update();
         jdbc.sql("DELETE FROM budget_usage WHERE tenant_id = :tenant").param("tenant", tenant.value()).update();
     }
 

@@ -1,0 +1,179 @@
+package io.caravan.usage;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.caravan.observability.TenantMetrics;
+import io.caravan.secrets.TenantSecrets;
+import io.caravan.tenancy.TenantConfig;
+import io.caravan.tenancy.TenantId;
+import io.caravan.tenancy.TenantRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.event.TransactionalEventListener;
+
+/**
+ * Budget alerts: when a tenant's usage in a period crosses one of its {@code budgets.alertThresholds}
+ * (default 0.8 and 1.0), exactly one alert per threshold and period — a structured log event,
+ * {@code rag_budget_alerts_total} and, if the tenant configured {@code budgets.alertWebhookUrl}, a POST signed
+ * with HMAC-SHA256 using the tenant secret {@value #SIGNING_SECRET} (header {@value #SIGNATURE_HEADER}).
+ */
+@Component
+public class BudgetAlerts {
+
+    static final List<Double> DEFAULT_THRESHOLDS = List.of(0.8, 1.0);
+    public static final String SIGNING_SECRET = "alert-webhook-secret";
+    public static final String SIGNATURE_HEADER = "X-Caravan-Signature-256";
+    private static final Logger LOG = LoggerFactory.getLogger(BudgetAlerts.class);
+
+    private final TokenBudgets budgets;
+    private final TenantRegistry tenants;
+    private final TenantSecrets secrets;
+    private final TenantMetrics metrics;
+    private final JdbcClient jdbc;
+    private final ObjectMapper json;
+    private final Clock clock;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    public BudgetAlerts(TokenBudgets budgets, TenantRegistry tenants, TenantSecrets secrets, TenantMetrics metrics,
+                        JdbcClient jdbc, ObjectMapper json, Clock clock) {
+        this.budgets = budgets;
+        this.tenants = tenants;
+        this.secrets = secrets;
+        this.metrics = metrics;
+        this.jdbc = jdbc;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    /** Runs once the usage is committed, in its own transaction. */
+    @TransactionalEventListener(fallbackExecution = true)
+    @Transactional(propagation = Propagation.REQUIRES_NEW)
+    public void onUsage(TokenBudgets.UsageCommitted event) {
+        check(event.tenant(), event.budget(), event.exhausted());
+    }
+
+    /**
+     * Fires the alerts for every threshold the current usage has crossed and that has not fired yet. A
+     * refused reservation counts as reaching the whole budget: reservations never let usage pass it.
+     */
+    public void check(TenantId tenant, Budget budget, boolean exhausted) {
+        Optional<TenantConfig.Budgets> config = tenants.find(tenant).map(t -> t.config().budgets());
+        if (config.isEmpty()) {
+            return;
+        }
+        Long limit = budget == Budget.LLM_DAILY ? config.get().llmTokensPerDay()
+                : config.get().embeddingTokensPerMonth();
+        if (limit == null || limit <= 0) {
+            return;
+        }
+        long used = exhausted ? limit : budgets.usage(tenant, budget, limit).used();
+        List<Double> thresholds = config.get().alertThresholds() == null || config.get().alertThresholds().isEmpty()
+                ? DEFAULT_THRESHOLDS : config.get().alertThresholds();
+        String period = budget.period(clock.instant());
+        for (double threshold : thresholds) {
+            if (used >= threshold * limit && claim(tenant, budget, period, label(threshold))) {
+                fire(tenant, budget, period, label(threshold), used, limit, config.get().alertWebhookUrl());
+            }
+        }
+    }
+
+    private boolean claim(TenantId tenant, Budget budget, String period, String threshold) {
+        try {
+            return jdbc.sql("""
+                    INSERT INTO budget_alerts (tenant_id, budget, period, threshold, fired_at)
+                    VALUES (:tenant, :budget, :period, :threshold, :now)""")
+                    .param("tenant", tenant.value()).param("budget", budget.key()).param("period", period)
+                    .param("threshold", threshold)
+                    .param("now", OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC))
+                    .update() > 0;
+        } catch (DuplicateKeyException alreadyFired) {
+            return false;
+        }
+    }
+
+    private void fire(TenantId tenant, Budget budget, String period, String threshold, long used, long limit,
+                      String webhookUrl) {
+        LOG.warn("budget_alert budget={} threshold={} period={} used={} limit={}", budget.key(), threshold, period,
+                used, limit);
+        metrics.budgetAlert(tenant, budget.key(), threshold);
+        if (webhookUrl == null || webhookUrl.isBlank()) {
+            return;
+        }
+        Optional<String> key = secrets.read(tenant, SIGNING_SECRET);
+        if (key.isEmpty()) {
+            LOG.warn("Budget alert webhook configured but secret '{}' is missing; not sent", SIGNING_SECRET);
+            return;
+        }
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("tenant", tenant.value());
+        payload.put("budget", budget.key());
+        payload.put("threshold", Double.parseDouble(threshold));
+        payload.put("period", period);
+        payload.put("used", used);
+        payload.put("limit", limit);
+        payload.put("at", clock.instant().toString());
+        try {
+            byte[] body = json.writeValueAsBytes(payload);
+            HttpRequest request = HttpRequest.newBuilder(URI.create(webhookUrl))
+                    .timeout(Duration.ofSeconds(10))
+                    .header("Content-Type", "application/json")
+                    .header(SIGNATURE_HEADER, "sha256=" + hmac(key.get(), body))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                    .build();
+            Map<String, String> mdc = MDC.getCopyOfContextMap();
+            http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
+                // the HTTP client's thread: carry the tenant's log context over
+                if (mdc != null) {
+                    MDC.setContextMap(mdc);
+                }
+                try {
+                    if (error != null || response.statusCode() >= 300) {
+                        LOG.warn("Budget alert webhook failed: {}",
+                                error != null ? error.getClass().getSimpleName() : "HTTP " + response.statusCode());
+                    }
+                } finally {
+                    MDC.clear();
+                }
+            });
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            LOG.warn("Budget alert webhook for tenant {} not sent: {}", tenant, e.getMessage());
+        }
+    }
+
+    static String hmac(String key, byte[] body) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return HexFormat.of().formatHex(mac.doFinal(body));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String label(double threshold) {
+        return Double.toString(threshold);
+    }
+}
