@@ -91,6 +91,8 @@ public class LlmRouter {
                 return answered(tenant, requestId, criticality, provider, tried.reply(), attempts);
             }
             if (tried.attempt().outcome() == Outcome.BUDGET_EXHAUSTED) {
+                LOG.info("Daily LLM token budget used up (limit {}); {}", limit,
+                        degrade ? "degrading to extractive" : "rejecting the query");
                 if (!degrade) {
                     throw new BudgetExhaustedException(tenant, provider.name());
                 }
