@@ -28,6 +28,7 @@ import org.springframework.web.bind.annotation.RestController;
 class AdminTenantController {
 
     private static final Set<String> CRITICALITIES = Set.of("internal-test", "standard", "critical");
+    private static final Set<String> ON_BUDGET_EXHAUSTED = Set.of("reject", "extractive");
     private static final Set<String> SOURCE_TYPES = Set.of("web", "gmail", "messenger");
 
     private final TenantRegistry tenants;
@@ -163,6 +164,10 @@ class AdminTenantController {
                 && !CRITICALITIES.contains(config.routing().defaultCriticality())) {
             throw new ApiException(ErrorCode.INVALID_REQUEST,
                     "routing.defaultCriticality must be one of internal-test, standard, critical");
+        }
+        if (config.routing() != null && config.routing().onBudgetExhausted() != null
+                && !ON_BUDGET_EXHAUSTED.contains(config.routing().onBudgetExhausted())) {
+            throw new ApiException(ErrorCode.INVALID_REQUEST, "routing.onBudgetExhausted must be reject or extractive");
         }
         if (config.sources() != null) {
             Set<String> ids = new java.util.HashSet<>();

@@ -3,6 +3,8 @@ package io.caravan.api;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.caravan.ingest.DocumentNotFoundException;
 import io.caravan.ingest.RejectedDocumentException;
+import io.caravan.llm.BudgetExhaustedException;
+import io.caravan.llm.NoAnswerException;
 import io.caravan.tenancy.InvalidTenantIdException;
 import io.caravan.tenancy.MissingTenantException;
 import io.caravan.tenancy.TenantAlreadyExistsException;
@@ -127,6 +129,12 @@ class ProblemAdvice {
         if (cause instanceof RejectedDocumentException rejected) {
             return rejected(rejected);
         }
+        if (cause instanceof BudgetExhaustedException exhausted) {
+            return budgetExhausted(exhausted);
+        }
+        if (cause instanceof NoAnswerException noAnswer) {
+            return noAnswer(noAnswer);
+        }
         return unexpected(cause);
     }
 
@@ -143,6 +151,16 @@ class ProblemAdvice {
             case EMPTY, INVALID -> ErrorCode.INVALID_REQUEST;
         };
         return Problems.response(code, e.getMessage());
+    }
+
+    @ExceptionHandler(BudgetExhaustedException.class)
+    ResponseEntity<ProblemDetail> budgetExhausted(BudgetExhaustedException e) {
+        return Problems.response(ErrorCode.BUDGET_EXHAUSTED, "the tenant's daily LLM token budget is used up");
+    }
+
+    @ExceptionHandler(NoAnswerException.class)
+    ResponseEntity<ProblemDetail> noAnswer(NoAnswerException e) {
+        return Problems.response(ErrorCode.UPSTREAM_UNAVAILABLE, e.getMessage());
     }
 
     @ExceptionHandler(Exception.class)

@@ -85,7 +85,9 @@ class QueryController {
         }
         QueryAnswer answer = camel.requestBodyAndHeaders("direct:query", new Question(question, topK, criticality),
                 TenantHeader.headers(tenant), QueryAnswer.class);
-        cache.put(key, answer);
+        if (answer.cacheable()) {
+            cache.put(key, answer);
+        }
         return answer;
     }
 }

@@ -2,6 +2,7 @@ package io.caravan.api;
 
 import io.caravan.ingest.DocumentRegistry;
 import io.caravan.ingest.Quarantine;
+import io.caravan.llm.LlmRouter;
 import io.caravan.observability.TenantGauges;
 import io.caravan.query.AnswerCache;
 import io.caravan.usage.TokenBudgets;
@@ -30,10 +31,11 @@ class TenantErasure {
     private final TenantGauges gauges;
     private final AnswerCache cache;
     private final QueryRateLimiter limiter;
+    private final LlmRouter router;
 
     TenantErasure(TenantRegistry tenants, ApiKeys apiKeys, TenantSecrets secrets, DocumentRegistry documents,
                   Quarantine quarantine, TenantVectorStore store, TokenBudgets budgets, TenantGauges gauges,
-                  AnswerCache cache, QueryRateLimiter limiter) {
+                  AnswerCache cache, QueryRateLimiter limiter, LlmRouter router) {
         this.tenants = tenants;
         this.apiKeys = apiKeys;
         this.secrets = secrets;
@@ -44,6 +46,7 @@ class TenantErasure {
         this.gauges = gauges;
         this.cache = cache;
         this.limiter = limiter;
+        this.router = router;
     }
 
     Dtos.ErasureReport erase(TenantId tenant) {
@@ -57,6 +60,7 @@ class TenantErasure {
         gauges.remove(tenant);
         int cacheEntries = cache.evict(tenant);
         limiter.forget(tenant);
+        router.forget(tenant); // breakers and own-key clients
         tenants.delete(tenant);
         LOG.info("Erased tenant {}: {} documents, {} chunks, {} secrets, {} keys, {} quarantined",
                 tenant, docs, chunks, secretCount, keys, quarantined);

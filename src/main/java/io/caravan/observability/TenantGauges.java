@@ -10,8 +10,9 @@ import java.util.function.Supplier;
 import org.springframework.stereotype.Component;
 
 /**
- * Per-tenant gauges read from the stores at scrape time: {@code rag_quarantine_documents} and
- * {@code rag_budget_used_ratio}. Registered once per tenant, removed when the tenant is erased.
+ * Per-tenant gauges read from the stores at scrape time: {@code rag_quarantine_documents},
+ * {@code rag_budget_used_ratio} and {@code rag_circuit_breaker_state} (per LLM provider). Registered once per
+ * tenant, removed when the tenant is erased.
  */
 @Component
 public class TenantGauges {
@@ -38,6 +39,17 @@ public class TenantGauges {
                 .description("Share of the tenant's budget used in the current period (0 when unlimited)")
                 .tag(MetricNames.TENANT_TAG, tenant.value())
                 .tag("budget", budget)
+                .strongReference(true)
+                .register(registry));
+    }
+
+    /** State of the tenant's circuit breaker for a provider: 0 closed, 1 open, 2 half-open. */
+    public void circuitBreaker(TenantId tenant, String provider, Supplier<Number> state) {
+        registered.computeIfAbsent(tenant.value() + "|breaker|" + provider, key -> Gauge
+                .builder(MetricNames.CIRCUIT_BREAKER_STATE, state)
+                .description("State of the tenant's LLM provider circuit breaker (0 closed, 1 open, 2 half-open)")
+                .tag(MetricNames.TENANT_TAG, tenant.value())
+                .tag("llm_provider", provider)
                 .strongReference(true)
                 .register(registry));
     }

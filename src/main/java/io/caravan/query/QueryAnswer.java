@@ -11,6 +11,15 @@ public record QueryAnswer(String answer, List<Citation> citations, String model,
         return new QueryAnswer(answer, citations, model, provider, true, new Usage(0, 0), route, sourceType);
     }
 
+    /**
+     * Only answers of the route's first provider are cached: an answer that failed over or degraded is not, so
+     * the next identical question tries the preferred provider again.
+     */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public boolean cacheable() {
+        return route.attempts().size() == 1 && "ok".equals(route.attempts().get(0).outcome());
+    }
+
     public record Citation(String documentId, String title, String sourceUri, String snippet, double score) {
     }
 

@@ -2,7 +2,8 @@ package io.caravan.query;
 
 import io.caravan.embedding.TextEmbedder;
 import io.caravan.ingest.DocumentRegistry;
-import io.caravan.llm.ExtractiveAnswerer;
+import io.caravan.llm.LlmRouter;
+import io.caravan.llm.RoutedAnswer;
 import io.caravan.observability.TenantMetrics;
 import io.caravan.tenancy.TenantHeader;
 import io.caravan.tenancy.TenantId;
@@ -18,7 +19,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.InvalidPayloadException;
 import org.springframework.stereotype.Component;
 
-/** Steps of the query route: retrieve from the tenant's store, then answer with citations. */
+/** Steps of the query route: retrieve from the tenant's store, route to an LLM, answer with citations. */
 @Component("queryPipeline")
 public class QueryPipeline {
 
@@ -28,17 +29,21 @@ public class QueryPipeline {
     public record Retrieved(Question question, List<VectorMatch> matches) {
     }
 
+    /** The retrieved passages with the router's answer. */
+    public record Routed(Retrieved retrieved, RoutedAnswer answer) {
+    }
+
     private final TextEmbedder embedder;
     private final TenantVectorStore store;
-    private final ExtractiveAnswerer extractive;
+    private final LlmRouter router;
     private final TenantMetrics metrics;
     private final DocumentRegistry documents;
 
-    public QueryPipeline(TextEmbedder embedder, TenantVectorStore store, ExtractiveAnswerer extractive,
+    public QueryPipeline(TextEmbedder embedder, TenantVectorStore store, LlmRouter router,
                          TenantMetrics metrics, DocumentRegistry documents) {
         this.embedder = embedder;
         this.store = store;
-        this.extractive = extractive;
+        this.router = router;
         this.metrics = metrics;
         this.documents = documents;
     }
@@ -53,19 +58,26 @@ public class QueryPipeline {
         return new Retrieved(question, matches.stream().filter(m -> live.contains(m.chunk().documentId())).toList());
     }
 
-    public QueryAnswer answer(Exchange exchange) throws InvalidPayloadException {
+    /** Asks the LLM router: the criticality's provider chain answers from the retrieved passages. */
+    public Routed route(Exchange exchange) throws InvalidPayloadException {
         TenantId tenant = TenantHeader.require(exchange);
         Retrieved retrieved = exchange.getMessage().getMandatoryBody(Retrieved.class);
-        long start = System.nanoTime();
-        ExtractiveAnswerer.Result result = extractive.answer(retrieved.question().text(), retrieved.matches());
-        long latencyMs = Duration.ofNanos(System.nanoTime() - start).toMillis();
-        metrics.llmRequest(tenant, ExtractiveAnswerer.NAME, ExtractiveAnswerer.NAME, "ok");
-        QueryAnswer answer = new QueryAnswer(result.text(), citations(retrieved.matches()), ExtractiveAnswerer.NAME,
-                ExtractiveAnswerer.NAME, false, new QueryAnswer.Usage(result.promptTokens(), result.completionTokens()),
-                new QueryAnswer.Route(retrieved.question().criticality(), List.of(new QueryAnswer.Attempt(
-                        ExtractiveAnswerer.NAME, ExtractiveAnswerer.NAME, "ok", latencyMs))), sourceType(retrieved));
-        String sourceType = answer.sourceType();
-        metrics.queryLatency(tenant, sourceType, answer.provider(), answer.cacheHit(),
+        Question question = retrieved.question();
+        return new Routed(retrieved, router.route(tenant, question.criticality(), question.text(),
+                retrieved.matches(), exchange.getExchangeId()));
+    }
+
+    public QueryAnswer answer(Exchange exchange) throws InvalidPayloadException {
+        TenantId tenant = TenantHeader.require(exchange);
+        Routed routed = exchange.getMessage().getMandatoryBody(Routed.class);
+        RoutedAnswer llm = routed.answer();
+        QueryAnswer answer = new QueryAnswer(llm.text(), citations(routed.retrieved().matches()), llm.model(),
+                llm.provider(), false, new QueryAnswer.Usage(llm.promptTokens(), llm.completionTokens()),
+                new QueryAnswer.Route(llm.criticality(), llm.attempts().stream()
+                        .map(a -> new QueryAnswer.Attempt(a.provider(), a.model(), a.outcome().wire(), a.latencyMs()))
+                        .toList()),
+                sourceType(routed.retrieved()));
+        metrics.queryLatency(tenant, answer.sourceType(), answer.provider(), answer.cacheHit(),
                 Duration.ofMillis(Math.max(0, exchange.getClock().elapsed())));
         return answer;
     }

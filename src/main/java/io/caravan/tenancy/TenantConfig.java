@@ -13,14 +13,14 @@ public record TenantConfig(String systemPrompt, Budgets budgets, Limits limits, 
 
     public static TenantConfig empty() {
         return new TenantConfig(null, new Budgets(null, null, null, null), new Limits(null, null, null, null, null),
-                new Routing(null), List.of());
+                new Routing(null, null), List.of());
     }
 
     public TenantConfig normalised() {
         return new TenantConfig(systemPrompt,
                 budgets == null ? new Budgets(null, null, null, null) : budgets,
                 limits == null ? new Limits(null, null, null, null, null) : limits,
-                routing == null ? new Routing(null) : routing,
+                routing == null ? new Routing(null, null) : routing,
                 sources == null ? List.of() : List.copyOf(sources));
     }
 
@@ -37,7 +37,11 @@ public record TenantConfig(String systemPrompt, Budgets budgets, Limits limits, 
                          Integer maxChunksPerDocument, Integer ingestDocumentsPerSecond) {
     }
 
-    public record Routing(String defaultCriticality) {
+    /**
+     * Routing of the tenant's queries; {@code onBudgetExhausted} extends API.md: {@code reject} (default, 429
+     * {@code budget_exhausted}) or {@code extractive} (answer locally when the daily LLM budget is used up).
+     */
+    public record Routing(String defaultCriticality, String onBudgetExhausted) {
     }
 
     /** One source of the tenant; fields beyond id and type depend on the type. */
