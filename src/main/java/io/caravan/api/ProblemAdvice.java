@@ -123,6 +123,9 @@ class ProblemAdvice {
         if (cause instanceof MissingTenantException missing) {
             return missingTenant(missing);
         }
+        if (cause instanceof io.caravan.llm.ConcurrencyLimitException concurrency) {
+            return concurrency(concurrency);
+        }
         if (cause instanceof DocumentNotFoundException notFound) {
             return notFound(notFound);
         }
@@ -136,6 +139,11 @@ class ProblemAdvice {
             return noAnswer(noAnswer);
         }
         return unexpected(cause);
+    }
+
+    @ExceptionHandler(io.caravan.llm.ConcurrencyLimitException.class)
+    ResponseEntity<ProblemDetail> concurrency(io.caravan.llm.ConcurrencyLimitException e) {
+        return api(new RateLimitedException(1, e.getMessage()));
     }
 
     @ExceptionHandler(DocumentNotFoundException.class)

@@ -41,6 +41,7 @@ public class LlmRouter {
 
     private final LlmCatalog catalog;
     private final LlmBreakers breakers;
+    private final LlmBulkheads bulkheads;
     private final TokenBudgets budgets;
     private final TenantRegistry tenants;
     private final PromptBuilder prompts;
@@ -50,9 +51,10 @@ public class LlmRouter {
 
     public LlmRouter(LlmCatalog catalog, LlmBreakers breakers, TokenBudgets budgets, TenantRegistry tenants,
                      PromptBuilder prompts, TenantMetrics metrics, ObjectProvider<ChatUsageListener> usageListeners,
-                     Clock clock) {
+                     Clock clock, LlmBulkheads bulkheads) {
         this.catalog = catalog;
         this.breakers = breakers;
+        this.bulkheads = bulkheads;
         this.budgets = budgets;
         this.tenants = tenants;
         this.prompts = prompts;
@@ -84,7 +86,7 @@ public class LlmRouter {
         for (ChatProvider provider : chain) {
             Tried tried = budgetSpent && provider.remote()
                     ? new Tried(new Attempt(provider.name(), provider.model(), Outcome.SKIPPED, 0), null)
-                    : attempt(tenant, provider, prompt, limit);
+                    : attempt(tenant, provider, prompt, limit, config.limits().maxConcurrentLlmCalls());
             attempts.add(tried.attempt());
             metrics.llmRequest(tenant, provider.name(), provider.model(), tried.attempt().outcome().wire());
             if (tried.reply() != null) {
@@ -102,7 +104,7 @@ public class LlmRouter {
         if (budgetSpent) {
             // the tenant chose to degrade: the local answerer answers even when the route does not list it
             ChatProvider extractive = catalog.extractive();
-            Tried tried = attempt(tenant, extractive, prompt, limit);
+            Tried tried = attempt(tenant, extractive, prompt, limit, null);
             attempts.add(tried.attempt());
             metrics.llmRequest(tenant, extractive.name(), extractive.model(), tried.attempt().outcome().wire());
             return answered(tenant, requestId, criticality, extractive, tried.reply(), attempts);
@@ -113,14 +115,22 @@ public class LlmRouter {
     /** Forgets the tenant's breakers and cached clients (tenant erased). */
     public void forget(TenantId tenant) {
         breakers.forget(tenant);
+        bulkheads.forget(tenant);
         catalog.forget(tenant);
     }
 
-    private Tried attempt(TenantId tenant, ChatProvider provider, ChatPrompt prompt, Long limit) {
+    private Tried attempt(TenantId tenant, ChatProvider provider, ChatPrompt prompt, Long limit,
+                          Integer maxConcurrent) {
         long start = System.nanoTime();
         if (!provider.remote()) {
             return ok(provider, provider.chat(tenant, prompt), start);
         }
+        try (LlmBulkheads.Permit permit = bulkheads.acquire(tenant, maxConcurrent)) {
+            return attemptRemote(tenant, provider, prompt, limit, start);
+        }
+    }
+
+    private Tried attemptRemote(TenantId tenant, ChatProvider provider, ChatPrompt prompt, Long limit, long start) {
         CircuitBreaker breaker = breakers.breaker(tenant, provider.name());
         if (!breaker.tryAcquirePermission()) {
             return failed(provider, Outcome.CIRCUIT_OPEN, start);

@@ -90,6 +90,7 @@ class LlmRoutingTest extends HubTest {
         registry.add("caravan.llm.breaker.sliding-window-size", () -> BREAKER_WINDOW);
         registry.add("caravan.llm.breaker.minimum-number-of-calls", () -> BREAKER_WINDOW);
         registry.add("caravan.llm.breaker.wait-in-open", () -> "1h");
+        registry.add("caravan.llm.bulkhead-wait", () -> "0ms");
     }
 
     private static void provider(DynamicPropertyRegistry registry, String name, String type, String baseUrl,
@@ -380,6 +381,50 @@ class LlmRoutingTest extends HubTest {
             assertThat(counter(scrape(), tenant, "primary", "budget_exhausted")).isEqualTo(exhausted);
         } finally {
             done.set(true);
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aTenantsConcurrentLlmCallsAreCappedWithoutTouchingOtherTenants() throws Exception {
+        String tenant = newTenant("llm-bulkhead");
+        String key = newKey(tenant);
+        String otherKey = newKey(newTenant("llm-free"));
+        putConfig(tenant, "{\"limits\":{\"maxConcurrentLlmCalls\":1}}");
+        int requests = 6;
+        ExecutorService pool = Executors.newFixedThreadPool(requests + 1);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<HubClient.Response>> calls = new ArrayList<>();
+            for (int i = 0; i < requests; i++) {
+                String body = "{\"question\":\"Concurrent call " + i + " budget-burst\"}";
+                calls.add(pool.submit(() -> {
+                    start.await();
+                    return hub.postJson("/api/v1/query", key, body);
+                }));
+            }
+            Future<HubClient.Response> other = pool.submit(() -> {
+                start.await();
+                return hub.postJson("/api/v1/query", otherKey, "{\"question\":\"Other tenant budget-burst\"}");
+            });
+            start.countDown();
+            int ok = 0;
+            int limited = 0;
+            for (Future<HubClient.Response> call : calls) {
+                HubClient.Response response = call.get(60, TimeUnit.SECONDS);
+                if (response.status() == 200) {
+                    ok++;
+                } else {
+                    assertThat(response.status()).as(response.text()).isEqualTo(429);
+                    assertThat(response.code()).isEqualTo("rate_limited");
+                    assertThat(response.headers().firstValue("Retry-After")).isPresent();
+                    limited++;
+                }
+            }
+            assertThat(ok).isGreaterThanOrEqualTo(1);
+            assertThat(limited).as("calls refused while the tenant's one permit was taken").isGreaterThanOrEqualTo(1);
+            assertThat(other.get(60, TimeUnit.SECONDS).status()).isEqualTo(200);
+        } finally {
             pool.shutdownNow();
         }
     }
