@@ -189,7 +189,7 @@ public class IndexingPipeline {
         if (exchange.getProperty(RESERVATION) != null) {
             return;
         }
-        Long limit = tenants.require(tenant).config().budgets().embeddingTokensPerMonth();
+        Long limit = tenants.config(tenant).budgets().embeddingTokensPerMonth();
         try {
             exchange.setProperty(RESERVATION, budgets.reserve(tenant, Budget.EMBEDDING_MONTHLY, tokenCount, limit));
         } catch (BudgetExceededException e) {
@@ -214,7 +214,7 @@ public class IndexingPipeline {
     }
 
     private int maxChunks(TenantId tenant) {
-        Integer configured = tenants.require(tenant).config().limits().maxChunksPerDocument();
+        Integer configured = tenants.config(tenant).limits().maxChunksPerDocument();
         return configured != null ? configured : settings.maxChunksPerDocument();
     }
 
