@@ -2,31 +2,94 @@ package io.caravan.embedding;
 
 import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
-import dev.langchain4j.model.embedding.EmbeddingModel;
-import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
-/** The in-process all-MiniLM-L6-v2 (quantized) model. Inputs must fit {@link #MAX_TOKENS}. */
+/**
+ * The in-process all-MiniLM-L6-v2 (quantized) model. Inputs must fit {@link #MAX_TOKENS}.
+ *
+ * <p>{@link #embedAll} spreads a document's segments over a fixed pool of {@code caravan.embedding.threads}
+ * threads (default one per core) shared by every caller; each segment runs on one ONNX thread, so concurrent
+ * indexing workers never oversubscribe the cores. A single text ({@link #embed}) runs on the caller's thread.
+ */
 @Component
-public class TextEmbedder {
+public class TextEmbedder implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TextEmbedder.class);
 
     public static final String MODEL = "all-minilm-l6-v2-q";
     /** The model's window including [CLS] and [SEP]; longer input would be cut off silently. */
     public static final int MAX_TOKENS = 128;
 
-    private final EmbeddingModel model = new AllMiniLmL6V2QuantizedEmbeddingModel();
+    private final ExecutorService workers;
+    private final SingleThreadMiniLm model;
+
+    public TextEmbedder(EmbeddingSettings settings) {
+        int threads = settings.effectiveThreads();
+        // fixed threads; the queue holds at most (concurrent callers x segments of their document)
+        this.workers = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(), new NamedDaemonThreads());
+        try {
+            this.model = new SingleThreadMiniLm(workers);
+        } catch (RuntimeException e) {
+            workers.shutdownNow();
+            throw e;
+        }
+        LOG.info("Embedding model {} loaded ({} threads)", MODEL, threads);
+    }
 
     public float[] embed(String text) {
         return model.embed(text).content().vector();
     }
 
     public List<float[]> embedAll(List<String> texts) {
+        if (texts.isEmpty()) {
+            return List.of();
+        }
         List<TextSegment> segments = texts.stream().map(TextSegment::from).toList();
         return model.embedAll(segments).content().stream().map(Embedding::vector).toList();
     }
 
     public String modelName() {
         return MODEL;
+    }
+
+    /** Spring calls it when the context closes: lets running segments finish, then frees the native session. */
+    @Override
+    public void close() {
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(30, TimeUnit.SECONDS)) {
+                LOG.warn("Embedding threads still busy after 30 s; the model session stays open");
+                workers.shutdownNow();
+                return; // closing the session under a running segment could crash the JVM
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            workers.shutdownNow();
+            return;
+        }
+        model.close();
+    }
+
+    /** Daemon threads, so an embedder that is never closed (a unit test) cannot keep the JVM alive. */
+    private static final class NamedDaemonThreads implements ThreadFactory {
+
+        private final AtomicInteger count = new AtomicInteger();
+
+        @Override
+        public Thread newThread(Runnable task) {
+            Thread thread = new Thread(task, "embedding-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        }
     }
 }

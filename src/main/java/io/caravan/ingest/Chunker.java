@@ -26,6 +26,11 @@ public class Chunker {
      * stripping) becomes a single [UNK] token, so counting tokens alone would let it through whole and unseen.
      */
     static final int MAX_WORD_CHARS = 100;
+    /**
+     * A safe upper bound of tokens per UTF-16 char of input: each WordPiece token covers at least one character
+     * of the normalised text, and normalising (NFD, accents dropped, lower case) expands a char at most ~4x.
+     */
+    static final int MAX_TOKENS_PER_CHAR = 8;
 
     private final TokenCounter tokens;
 
@@ -37,17 +42,31 @@ public class Chunker {
     private record Unit(String text, int tokens, boolean startsParagraph) {
     }
 
+    /** A chunk with its exact token count (special tokens excluded), as the embedding budget needs it. */
+    public record Chunk(String text, int tokens) {
+    }
+
     /**
      * @param maxChunks the document's chunk limit; exceeding it fails with reason {@code too_many_chunks}
      */
     public List<String> chunk(String text, int maxChunks) {
-        // cheap early refusal: no chunk holds more than MAX_TOKENS, so more tokens than this cannot fit
-        long total = tokens.count(text);
-        if (total > (long) maxChunks * MAX_TOKENS) {
-            throw new IngestFailure("chunk", "too_many_chunks", true, "the document has " + total
-                    + " tokens; at most " + maxChunks + " chunks of " + MAX_TOKENS + " tokens are allowed");
+        return chunkCounted(text, maxChunks).stream().map(Chunk::text).toList();
+    }
+
+    /** {@link #chunk}, with each chunk's token count, so nobody has to tokenize the chunks again. */
+    public List<Chunk> chunkCounted(String text, int maxChunks) {
+        long limit = (long) maxChunks * MAX_TOKENS;
+        // cheap early refusal: no chunk holds more than MAX_TOKENS, so more tokens than this cannot fit. A text
+        // this short cannot have that many tokens (see MAX_TOKENS_PER_CHAR) and is not counted twice; the
+        // chunk limit below still applies to it exactly.
+        if ((long) text.length() * MAX_TOKENS_PER_CHAR > limit) {
+            long total = tokens.count(text);
+            if (total > limit) {
+                throw new IngestFailure("chunk", "too_many_chunks", true, "the document has " + total
+                        + " tokens; at most " + maxChunks + " chunks of " + MAX_TOKENS + " tokens are allowed");
+            }
         }
-        List<String> chunks = new ArrayList<>();
+        List<Chunk> chunks = new ArrayList<>();
         List<Unit> current = new ArrayList<>();
         int currentTokens = 0;
         for (Unit unit : units(text)) {
@@ -72,7 +91,7 @@ public class Chunker {
         return chunks;
     }
 
-    private void add(List<String> chunks, List<Unit> units, int maxChunks) {
+    private void add(List<Chunk> chunks, List<Unit> units, int maxChunks) {
         StringBuilder text = new StringBuilder();
         for (Unit unit : units) {
             if (!text.isEmpty()) {
@@ -82,7 +101,8 @@ public class Chunker {
         }
         String chunk = text.toString();
         // the sum of unit counts is exact for WordPiece, but verify: a chunk must never exceed the window
-        if (tokens.count(chunk) > MAX_TOKENS && units.size() > 1) {
+        int count = tokens.count(chunk);
+        if (count > MAX_TOKENS && units.size() > 1) {
             add(chunks, units.subList(0, units.size() / 2), maxChunks);
             add(chunks, units.subList(units.size() / 2, units.size()), maxChunks);
             return;
@@ -91,7 +111,7 @@ public class Chunker {
             throw new IngestFailure("chunk", "too_many_chunks", true,
                     "the document needs more than " + maxChunks + " chunks");
         }
-        chunks.add(chunk);
+        chunks.add(new Chunk(chunk, count));
     }
 
     private List<Unit> units(String text) {

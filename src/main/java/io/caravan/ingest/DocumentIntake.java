@@ -101,7 +101,7 @@ public class DocumentIntake {
     }
 
     long maxDocumentBytes(TenantId tenant) {
-        Long configured = tenants.require(tenant).config().limits().maxDocumentBytes();
+        Long configured = tenants.config(tenant).limits().maxDocumentBytes();
         return configured != null ? configured : settings.maxDocumentBytes();
     }
 

@@ -1,7 +1,6 @@
 package io.caravan.ingest;
 
 import io.caravan.embedding.TextEmbedder;
-import io.caravan.embedding.TokenCounter;
 import io.caravan.ingest.parse.DocumentParser;
 import io.caravan.observability.TenantMetrics;
 import io.caravan.tenancy.TenantHeader;
@@ -42,7 +41,7 @@ public class IndexingPipeline {
     public record Parsed(Document document, String text) {
     }
 
-    public record Chunked(Document document, List<String> chunks) {
+    public record Chunked(Document document, List<Chunker.Chunk> chunks) {
     }
 
     public record Embedded(Document document, List<VectorChunk> chunks, long tokens) {
@@ -55,7 +54,6 @@ public class IndexingPipeline {
     private final TenantRegistry tenants;
     private final Chunker chunker;
     private final TextEmbedder embedder;
-    private final TokenCounter tokens;
     private final TenantVectorStore store;
     private final IngestSettings settings;
     private final TenantMetrics metrics;
@@ -65,14 +63,13 @@ public class IndexingPipeline {
     private final TransactionTemplate transactions;
 
     public IndexingPipeline(DocumentRegistry registry, TenantRegistry tenants, Chunker chunker,
-                            TextEmbedder embedder, TokenCounter tokens, TenantVectorStore store,
+                            TextEmbedder embedder, TenantVectorStore store,
                             IngestSettings settings, TenantMetrics metrics, TokenBudgets budgets,
                             DocumentVersions versions, DocumentParser parser, TransactionTemplate transactions) {
         this.registry = registry;
         this.tenants = tenants;
         this.chunker = chunker;
         this.embedder = embedder;
-        this.tokens = tokens;
         this.store = store;
         this.settings = settings;
         this.metrics = metrics;
@@ -138,7 +135,7 @@ public class IndexingPipeline {
         exchange.setProperty(STAGE, "chunk");
         TenantId tenant = TenantHeader.require(exchange);
         return timed(tenant, parsed.document(), "chunk",
-                () -> new Chunked(parsed.document(), chunker.chunk(parsed.text(), maxChunks(tenant))));
+                () -> new Chunked(parsed.document(), chunker.chunkCounted(parsed.text(), maxChunks(tenant))));
     }
 
     public Embedded embed(Exchange exchange) throws InvalidPayloadException {
@@ -147,13 +144,15 @@ public class IndexingPipeline {
         TenantId tenant = TenantHeader.require(exchange);
         Document document = chunked.document();
         return timed(tenant, document, "embed", () -> {
-            long tokenCount = chunked.chunks().stream().mapToLong(tokens::count).sum();
+            // the chunker counted each chunk exactly (to keep it in the window): no second tokenizer pass
+            long tokenCount = chunked.chunks().stream().mapToLong(Chunker.Chunk::tokens).sum();
             reserve(exchange, tenant, tokenCount);
-            List<float[]> vectors = embedder.embedAll(chunked.chunks());
+            List<String> texts = chunked.chunks().stream().map(Chunker.Chunk::text).toList();
+            List<float[]> vectors = embedder.embedAll(texts);
             List<VectorChunk> chunks = new ArrayList<>(vectors.size());
             for (int i = 0; i < vectors.size(); i++) {
                 chunks.add(new VectorChunk(document.documentId() + "#" + i, document.documentId(), i,
-                        document.title(), document.sourceType(), document.sourceUri(), chunked.chunks().get(i),
+                        document.title(), document.sourceType(), document.sourceUri(), texts.get(i),
                         vectors.get(i)));
             }
             metrics.embeddingTokens(tenant, embedder.modelName(), tokenCount);
@@ -213,7 +212,7 @@ public class IndexingPipeline {
         if (exchange.getProperty(RESERVATION) != null) {
             return;
         }
-        Long limit = tenants.require(tenant).config().budgets().embeddingTokensPerMonth();
+        Long limit = tenants.config(tenant).budgets().embeddingTokensPerMonth();
         try {
             exchange.setProperty(RESERVATION, budgets.reserve(tenant, Budget.EMBEDDING_MONTHLY, tokenCount, limit));
         } catch (BudgetExceededException e) {
@@ -238,7 +237,7 @@ public class IndexingPipeline {
     }
 
     private int maxChunks(TenantId tenant) {
-        Integer configured = tenants.require(tenant).config().limits().maxChunksPerDocument();
+        Integer configured = tenants.config(tenant).limits().maxChunksPerDocument();
         return configured != null ? configured : settings.maxChunksPerDocument();
     }
 

@@ -22,7 +22,7 @@ public class IngestLimits {
     }
 
     public int documentsPerSecond(Exchange exchange) {
-        Integer configured = tenants.require(TenantHeader.require(exchange)).config().limits()
+        Integer configured = tenants.config(TenantHeader.require(exchange)).limits()
                 .ingestDocumentsPerSecond();
         return configured != null ? configured : settings.documentsPerSecond();
     }

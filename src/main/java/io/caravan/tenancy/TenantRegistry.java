@@ -5,15 +5,22 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /** Tenants and their versioned configuration. */
 @Repository
@@ -22,11 +29,20 @@ public class TenantRegistry {
     private final JdbcClient jdbc;
     private final ObjectMapper json;
     private final Clock clock;
+    private final Duration configTtl;
+    private final Map<TenantId, CachedConfig> configs = new ConcurrentHashMap<>();
+    /** Counts evictions, so a read that raced a change is not cached. */
+    private final AtomicLong evictions = new AtomicLong();
 
-    public TenantRegistry(JdbcClient jdbc, ObjectMapper json, Clock clock) {
+    private record CachedConfig(TenantConfig config, Instant expires) {
+    }
+
+    public TenantRegistry(JdbcClient jdbc, ObjectMapper json, Clock clock,
+                          @Value("${caravan.tenants.config-cache-ttl:1s}") Duration configTtl) {
         this.jdbc = jdbc;
         this.json = json;
         this.clock = clock;
+        this.configTtl = configTtl;
     }
 
     public Tenant create(TenantId id, String displayName) {
@@ -43,6 +59,7 @@ public class TenantRegistry {
         } catch (DuplicateKeyException e) {
             throw new TenantAlreadyExistsException(id);
         }
+        evictOnCommit(id); // a tenant deleted and created again must not keep the old config
         return require(id);
     }
 
@@ -55,6 +72,25 @@ public class TenantRegistry {
 
     public Tenant require(TenantId id) {
         return find(id).orElseThrow(() -> new TenantNotFoundException(id.value()));
+    }
+
+    /**
+     * The tenant's configuration for the ingestion hot path, which reads it several times per document: cached
+     * for {@code caravan.tenants.config-cache-ttl}. A change made through this registry evicts it on commit; a
+     * change made by another replica sharing the database is seen within the TTL.
+     */
+    public TenantConfig config(TenantId id) {
+        Instant now = clock.instant();
+        CachedConfig cached = configs.get(id);
+        if (cached != null && now.isBefore(cached.expires())) {
+            return cached.config();
+        }
+        long generation = evictions.get();
+        TenantConfig config = require(id).config();
+        if (evictions.get() == generation) {
+            configs.put(id, new CachedConfig(config, now.plus(configTtl)));
+        }
+        return config;
     }
 
     public boolean exists(TenantId id) {
@@ -79,11 +115,32 @@ public class TenantRegistry {
         if (updated == 0) {
             throw new TenantNotFoundException(id.value());
         }
+        evictOnCommit(id);
         return require(id);
     }
 
     public int delete(TenantId id) {
-        return jdbc.sql("DELETE FROM tenants WHERE id = :id").param("id", id.value()).update();
+        int deleted = jdbc.sql("DELETE FROM tenants WHERE id = :id").param("id", id.value()).update();
+        evictOnCommit(id);
+        return deleted;
+    }
+
+    /** Evicts now and again when the surrounding transaction ends, so no read of the old row stays cached. */
+    private void evictOnCommit(TenantId id) {
+        evict(id);
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCompletion(int status) {
+                    evict(id);
+                }
+            });
+        }
+    }
+
+    private void evict(TenantId id) {
+        evictions.incrementAndGet();
+        configs.remove(id);
     }
 
     private Tenant map(ResultSet rs, int row) throws SQLException {

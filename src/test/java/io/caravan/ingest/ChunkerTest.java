@@ -273,6 +273,31 @@ class ChunkerTest {
         }
     }
 
+    // ---- token counts ------------------------------------------------------------------------------------
+
+    @Test
+    void countedChunksCarryTheirExactTokenCount() {
+        String text = String.join("\n\n", sentences(0, 40)) + " 日本語 Ünïcödé 🚀 " + "x".repeat(150);
+        List<Chunker.Chunk> counted = chunker.chunkCounted(text, 100_000);
+
+        assertThat(counted).extracting(Chunker.Chunk::text).containsExactlyElementsOf(chunk(text));
+        for (Chunker.Chunk chunk : counted) {
+            assertThat(chunk.tokens()).as(abbreviate(chunk.text())).isEqualTo(tokens.count(chunk.text()));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"x", "é", "한국어", "x-y_z/", "日本語", "🚀", "a\u0301", "İ", "ǅ", "ﬃ", "…", "Ⅻ", "①",
+            "\u1E69", "\uD55C\u1100", ".,;:!?", "\u0130\u0130"})
+    void theEarlyRefusalBoundHoldsForAnyScript(String unit) {
+        // the chunker skips counting texts this bound says cannot exceed the limit: it must never undercount
+        String text = unit.repeat(200);
+        assertThat((long) tokens.count(text)).isLessThanOrEqualTo((long) text.length() * Chunker.MAX_TOKENS_PER_CHAR);
+        String spaced = String.join(" ", java.util.Collections.nCopies(200, unit));
+        assertThat((long) tokens.count(spaced))
+                .isLessThanOrEqualTo((long) spaced.length() * Chunker.MAX_TOKENS_PER_CHAR);
+    }
+
     // ---- limits ------------------------------------------------------------------------------------------
 
     @Test

@@ -1,0 +1,404 @@
+package io.caravan.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.caravan.CaravanApplication;
+import io.caravan.embedding.EmbeddingSettings;
+import io.caravan.embedding.TextEmbedder;
+import io.caravan.ingest.Chunker;
+import io.caravan.ingest.IngestSettings;
+import io.caravan.ingest.TextNormaliser;
+import io.caravan.observability.MetricNames;
+import io.caravan.support.HubClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.util.FileSystemUtils;
+
+/**
+ * The ingestion benchmark: not part of the test suite (the name matches no surefire or failsafe pattern); run
+ * it with {@code scripts/bench-ingest.sh}. It starts the real hub in this JVM (embedded mode, temp data dir)
+ * and compares, in one run:
+ * <ul>
+ *   <li><b>raw</b>: the hub's own {@link Chunker} output embedded by the hub's {@link TextEmbedder}, one
+ *   document's chunks per {@code embedAll} call, from as many caller threads as the index route has workers:
+ *   the model alone, no I/O.</li>
+ *   <li><b>pipeline</b>: documents POSTed to {@code /api/v1/documents} by a few HTTP clients, from the first
+ *   request until the last document is {@code indexed} (its {@code indexed_at}): HTTP intake, fair queue,
+ *   fetch, parse, idempotence, throttle, chunk, token budget, embed, fsync'd vector append, status.</li>
+ * </ul>
+ * The machine is shared and its load changes by the minute, so the corpus is ingested in rounds, each between
+ * two raw measurements, and each round's ratio uses the raw figures taken just before and after it. Process
+ * CPU time per chunk is reported too: it hardly depends on what else runs on the machine.
+ */
+class IngestBenchmark {
+
+    private static final String ADMIN_TOKEN = "bench-admin-token-0123456789abcdef";
+    private static final int SUBMITTERS = 4;
+    private static final int WARMUP_DOCS = 300;
+    private static final double TARGET = 0.85;
+
+    private final ObjectMapper json = new ObjectMapper();
+
+    @Test
+    void ingest() throws Exception {
+        int documents = Integer.parseInt(setting("bench.docs", "BENCH_DOCS", "2000"));
+        int rounds = Integer.parseInt(setting("bench.rounds", "BENCH_ROUNDS", "4"));
+        Path dataDir = Files.createTempDirectory("caravan-bench-");
+        ConfigurableApplicationContext hub = new SpringApplicationBuilder(CaravanApplication.class).run(
+                "--caravan.data-dir=" + dataDir, "--server.port=0", "--caravan.admin-token=" + ADMIN_TOKEN,
+                "--camel.springboot.main-run-controller=false");
+        try {
+            String table = run(hub, documents, rounds).table();
+            System.out.println(table);
+            Path out = Path.of("target", "bench", "ingest.txt");
+            Files.createDirectories(out.getParent());
+            Files.writeString(out, table);
+        } finally {
+            hub.close();
+            FileSystemUtils.deleteRecursively(dataDir);
+        }
+    }
+
+    private Report run(ConfigurableApplicationContext hub, int count, int rounds) throws Exception {
+        int port = hub.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+        int workers = hub.getEnvironment().getProperty("CARAVAN_INGEST_WORKERS", Integer.class, 2);
+        HubClient client = new HubClient("http://127.0.0.1:" + port);
+        Chunker chunker = hub.getBean(Chunker.class);
+        TextEmbedder embedder = hub.getBean(TextEmbedder.class);
+        JdbcClient jdbc = hub.getBean(JdbcClient.class);
+        int maxChunks = hub.getBean(IngestSettings.class).maxChunksPerDocument();
+
+        List<Corpus.Doc> corpus = new Corpus(42).documents(count);
+        long chunkStart = System.nanoTime();
+        List<List<String>> chunks = corpus.stream()
+                .map(doc -> chunker.chunk(TextNormaliser.normalise(doc.text()), maxChunks)).toList();
+        Duration chunking = Duration.ofNanos(System.nanoTime() - chunkStart);
+        int totalChunks = chunks.stream().mapToInt(List::size).sum();
+
+        // warm up the model, and the whole pipeline (JIT, pools, caches) on a tenant of its own
+        raw(embedder, chunks.subList(0, Math.min(100, chunks.size())), workers);
+        ingest(client, jdbc, "bench-warmup", tenant(client, "bench-warmup"), new Corpus(7).documents(WARMUP_DOCS));
+
+        String key = tenant(client, "bench");
+        List<Measure> raws = new ArrayList<>();
+        List<Pipeline> pipelines = new ArrayList<>();
+        int perRound = (count + rounds - 1) / rounds;
+        for (int from = 0; from < count; from += perRound) {
+            int to = Math.min(count, from + perRound);
+            List<List<String>> batchChunks = chunks.subList(from, to);
+            if (raws.isEmpty()) {
+                raws.add(raw(embedder, batchChunks, workers));
+            }
+            pipelines.add(ingest(client, jdbc, "bench", key, corpus.subList(from, to)));
+            raws.add(raw(embedder, batchChunks, workers));
+        }
+
+        int indexedChunks = jdbc.sql("SELECT SUM(chunks) FROM documents WHERE tenant_id = 'bench'")
+                .query(Integer.class).single();
+        assertThat(indexedChunks).as("chunks the pipeline indexed vs the chunker's count").isEqualTo(totalChunks);
+        double averageChars = corpus.stream().mapToInt(doc -> doc.text().length()).average().orElse(0);
+        return new Report(LocalDate.now(), Runtime.getRuntime().availableProcessors(), workers,
+                hub.getBean(EmbeddingSettings.class).effectiveThreads(), count, averageChars, totalChunks, chunking,
+                raws, pipelines, stageMeans(hub.getBean(MeterRegistry.class), "bench"));
+    }
+
+    /** Chunks embedded, wall and process CPU time of one measurement. */
+    record Measure(int chunks, long wallNanos, long cpuNanos, Map<String, Long> cpuByThreads) {
+        double chunksPerSecond() {
+            return chunks / (wallNanos / 1e9);
+        }
+    }
+
+    /** One pipeline round: its measure and each document's time from accepted to indexed. */
+    record Pipeline(Measure measure, Duration submit, List<Duration> latencies) {
+    }
+
+    /** The model alone: {@code callers} threads, each embedding one document's chunks at a time. */
+    private static Measure raw(TextEmbedder embedder, List<List<String>> documents, int callers) throws Exception {
+        AtomicInteger next = new AtomicInteger();
+        Map<Long, ThreadCpu> threads = threadCpu();
+        long cpu = processCpuNanos();
+        long start = System.nanoTime();
+        runInParallel(callers, () -> {
+            for (int i = next.getAndIncrement(); i < documents.size(); i = next.getAndIncrement()) {
+                embedder.embedAll(documents.get(i));
+            }
+            return null;
+        });
+        long wall = System.nanoTime() - start;
+        return new Measure(documents.stream().mapToInt(List::size).sum(), wall, processCpuNanos() - cpu,
+                cpuSince(threads, cpu));
+    }
+
+    /** Submits the documents over HTTP and waits until all are indexed; figures from the registry's rows. */
+    private Pipeline ingest(HubClient client, JdbcClient jdbc, String tenant, String key, List<Corpus.Doc> docs)
+            throws Exception {
+        int before = indexed(jdbc, tenant);
+        AtomicInteger next = new AtomicInteger();
+        Map<Long, ThreadCpu> threads = threadCpu();
+        long cpu = processCpuNanos();
+        Instant start = Instant.now();
+        long startNanos = System.nanoTime();
+        runInParallel(SUBMITTERS, () -> {
+            for (int i = next.getAndIncrement(); i < docs.size(); i = next.getAndIncrement()) {
+                Corpus.Doc doc = docs.get(i);
+                HubClient.Response added = client.postJson("/api/v1/documents", key,
+                        json.writeValueAsString(Map.of("title", doc.title(), "text", doc.text())));
+                if (added.status() != 202) {
+                    throw new IllegalStateException("document " + i + " not accepted: " + added.text());
+                }
+            }
+            return null;
+        });
+        Duration submit = Duration.ofNanos(System.nanoTime() - startNanos);
+        // no sleeping: poll the registry until every document is indexed, failing fast on any other outcome
+        await().atMost(Duration.ofMinutes(30)).pollInterval(Duration.ofMillis(50))
+                .until(() -> indexed(jdbc, tenant) == before + docs.size());
+        long cpuUsed = processCpuNanos() - cpu;
+        Map<String, Long> cpuByThreads = cpuSince(threads, cpu);
+        record Row(OffsetDateTime created, OffsetDateTime indexed, int chunks) {
+        }
+        List<Row> rows = jdbc.sql("SELECT created_at, indexed_at, chunks FROM documents WHERE tenant_id = :t "
+                        + "AND created_at >= :start")
+                .param("t", tenant).param("start", start.atOffset(java.time.ZoneOffset.UTC))
+                .query((rs, i) -> new Row(rs.getObject(1, OffsetDateTime.class), rs.getObject(2, OffsetDateTime.class),
+                        rs.getInt(3)))
+                .list();
+        assertThat(rows).hasSize(docs.size());
+        Instant last = rows.stream().map(row -> row.indexed().toInstant()).max(Instant::compareTo).orElseThrow();
+        long wall = Duration.between(start, last).toNanos();
+        return new Pipeline(new Measure(rows.stream().mapToInt(Row::chunks).sum(), wall, cpuUsed, cpuByThreads), submit,
+                rows.stream().map(row -> Duration.between(row.created(), row.indexed())).toList());
+    }
+
+    private static int indexed(JdbcClient jdbc, String tenant) {
+        Map<String, Integer> byStatus = new TreeMap<>();
+        jdbc.sql("SELECT status, COUNT(*) FROM documents WHERE tenant_id = :t GROUP BY status").param("t", tenant)
+                .query(rs -> {
+                    byStatus.put(rs.getString(1), rs.getInt(2));
+                });
+        boolean settledElsewhere = byStatus.keySet().stream().anyMatch(s -> !s.equals("indexed") && !s.equals("queued"));
+        if (settledElsewhere) {
+            List<String> reasons = jdbc.sql("SELECT stage || ': ' || error FROM quarantine WHERE tenant_id = :t")
+                    .param("t", tenant).query(String.class).list();
+            throw new IllegalStateException("documents not indexed: " + byStatus + " " + reasons);
+        }
+        return byStatus.getOrDefault("indexed", 0);
+    }
+
+    /** Mean time per document in each stage, from the hub's own stage timers. */
+    private static Map<String, Duration> stageMeans(MeterRegistry registry, String tenant) {
+        Map<String, Duration> means = new TreeMap<>();
+        for (Timer timer : registry.find(MetricNames.INGEST_STAGE).tag(MetricNames.TENANT_TAG, tenant)
+                .tag("outcome", "ok").timers()) {
+            means.put(timer.getId().getTag("stage"), Duration.ofNanos((long) timer.mean(TimeUnit.NANOSECONDS)));
+        }
+        return means;
+    }
+
+    /** Creates a tenant without an ingest rate cap (the default 50 documents/s would be the benchmark) and a key. */
+    private String tenant(HubClient client, String id) {
+        expect(client.postJson("/admin/v1/tenants", ADMIN_TOKEN, "{\"id\":\"" + id + "\"}"), 201);
+        expect(client.putJson("/admin/v1/tenants/" + id + "/config", ADMIN_TOKEN,
+                "{\"limits\":{\"ingestDocumentsPerSecond\":100000}}"), 200);
+        return expect(client.postJson("/admin/v1/tenants/" + id + "/keys", ADMIN_TOKEN, "{\"name\":\"bench\"}"), 201)
+                .field("apiKey");
+    }
+
+    private static HubClient.Response expect(HubClient.Response response, int status) {
+        if (response.status() != status) {
+            throw new IllegalStateException("expected " + status + ": " + response.status() + " " + response.text());
+        }
+        return response;
+    }
+
+    private static void runInParallel(int threads, Callable<Void> work) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<Void>> running = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                running.add(pool.submit(work));
+            }
+            for (Future<Void> each : running) {
+                each.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** CPU time of every live thread, by thread id, with the thread's group for the report. */
+    private static Map<Long, ThreadCpu> threadCpu() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        Map<Long, ThreadCpu> cpu = new java.util.HashMap<>();
+        for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info != null) {
+                long nanos = threads.getThreadCpuTime(info.getThreadId());
+                if (nanos >= 0) {
+                    cpu.put(info.getThreadId(), new ThreadCpu(group(info.getThreadName()), nanos));
+                }
+            }
+        }
+        return cpu;
+    }
+
+    private record ThreadCpu(String group, long nanos) {
+    }
+
+    private static String group(String threadName) {
+        if (threadName.startsWith("embedding-")) {
+            return "embedding";
+        }
+        if (threadName.contains("seda://index-document")) {
+            return "index workers";
+        }
+        if (threadName.startsWith("http-nio-")) {
+            return "HTTP server";
+        }
+        if (threadName.startsWith("HttpClient-") || threadName.startsWith("pool-")) {
+            return "benchmark client";
+        }
+        return "other threads";
+    }
+
+    /** CPU used by each thread group since {@code before}; what no Java thread accounts for is the JVM's own. */
+    private static Map<String, Long> cpuSince(Map<Long, ThreadCpu> before, long processBefore) {
+        Map<String, Long> used = new TreeMap<>();
+        long threads = 0;
+        for (Map.Entry<Long, ThreadCpu> now : threadCpu().entrySet()) {
+            ThreadCpu then = before.get(now.getKey());
+            long delta = now.getValue().nanos() - (then == null ? 0 : then.nanos());
+            used.merge(now.getValue().group(), delta, Long::sum);
+            threads += delta;
+        }
+        used.put("JIT, GC and ended threads", Math.max(0, processCpuNanos() - processBefore - threads));
+        return used;
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    private static String setting(String property, String env, String fallback) {
+        String value = System.getProperty(property);
+        if (value == null || value.isBlank()) {
+            value = System.getenv(env);
+        }
+        return value == null || value.isBlank() ? fallback : value;
+    }
+
+    record Report(LocalDate date, int cores, int workers, int embeddingThreads, int documents, double averageChars,
+                  int chunks, Duration chunking, List<Measure> raws, List<Pipeline> rounds,
+                  Map<String, Duration> stages) {
+
+        double raw() {
+            return total(raws).chunksPerSecond();
+        }
+
+        double pipeline() {
+            return total(rounds.stream().map(Pipeline::measure).toList()).chunksPerSecond();
+        }
+
+        /** Each round against the mean of the raw figures taken just before and just after it. */
+        List<Double> roundRatios() {
+            List<Double> ratios = new ArrayList<>();
+            for (int i = 0; i < rounds.size(); i++) {
+                double around = (raws.get(i).chunksPerSecond() + raws.get(i + 1).chunksPerSecond()) / 2;
+                ratios.add(rounds.get(i).measure().chunksPerSecond() / around);
+            }
+            return ratios;
+        }
+
+        double ratio() {
+            List<Double> sorted = roundRatios().stream().sorted().toList();
+            int n = sorted.size();
+            return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+        }
+
+        private static Measure total(List<Measure> measures) {
+            Map<String, Long> byThreads = new TreeMap<>();
+            measures.forEach(m -> m.cpuByThreads().forEach((group, nanos) -> byThreads.merge(group, nanos, Long::sum)));
+            return new Measure(measures.stream().mapToInt(Measure::chunks).sum(),
+                    measures.stream().mapToLong(Measure::wallNanos).sum(),
+                    measures.stream().mapToLong(Measure::cpuNanos).sum(), byThreads);
+        }
+
+        private static String cpuByThreads(Measure measure) {
+            StringBuilder line = new StringBuilder();
+            measure.cpuByThreads().entrySet().stream().filter(e -> e.getValue() / 1e6 / measure.chunks() >= 0.05)
+                    .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                    .forEach(e -> line.append(line.isEmpty() ? "" : ", ").append(String.format("%s %.1f", e.getKey(),
+                            e.getValue() / 1e6 / measure.chunks())));
+            return line.toString();
+        }
+
+        private static double cpuMsPerChunk(Measure measure) {
+            return measure.cpuNanos() / 1e6 / measure.chunks();
+        }
+
+        String table() {
+            Measure raw = total(raws);
+            Measure pipeline = total(rounds.stream().map(Pipeline::measure).toList());
+            List<Duration> latencies = rounds.stream().flatMap(r -> r.latencies().stream()).sorted().toList();
+            StringBuilder stageLine = new StringBuilder();
+            stages.forEach((stage, mean) -> stageLine.append(String.format(" %s %.1f", stage, mean.toNanos() / 1e6)));
+            StringBuilder ratios = new StringBuilder();
+            roundRatios().forEach(r -> ratios.append(String.format(" %.2f", r)));
+            StringBuilder rawRates = new StringBuilder();
+            raws.forEach(m -> rawRates.append(String.format(" %.0f", m.chunksPerSecond())));
+            return String.join("\n",
+                    "",
+                    String.format("Caravan ingestion benchmark, %s: %d cores, %d index workers, %d embedding threads",
+                            date, cores, workers, embeddingThreads),
+                    "",
+                    "| measure | value |",
+                    "|---|---|",
+                    String.format("| documents | %,d in %d rounds (%,.0f characters on average) |", documents,
+                            rounds.size(), averageChars),
+                    String.format("| chunks | %,d (%.1f per document; chunking alone %.1f s) |", chunks,
+                            (double) chunks / documents, chunking.toMillis() / 1e3),
+                    String.format("| raw model, chunks/s | %.1f (before, between and after the rounds:%s) |", raw(),
+                            rawRates),
+                    String.format("| pipeline, chunks/s | %.1f (%.1f s in all; HTTP intake %.1f s of it) |", pipeline(),
+                            pipeline.wallNanos() / 1e9,
+                            rounds.stream().mapToLong(r -> r.submit().toNanos()).sum() / 1e9),
+                    String.format("| **ratio pipeline/raw** | **%.2f** (median of the rounds:%s; target %.2f: %s) |",
+                            ratio(), ratios, TARGET, ratio() >= TARGET ? "met" : "NOT met"),
+                    String.format("| process CPU per chunk | raw %.1f ms, pipeline %.1f ms (raw/pipeline %.2f) |",
+                            cpuMsPerChunk(raw), cpuMsPerChunk(pipeline), cpuMsPerChunk(raw) / cpuMsPerChunk(pipeline)),
+                    "| pipeline CPU ms per chunk, by threads | " + cpuByThreads(pipeline) + " |",
+                    "| raw CPU ms per chunk, by threads | " + cpuByThreads(raw) + " |",
+                    String.format("| document latency, accepted to indexed | p50 %.1f s, p95 %.1f s (a round is "
+                                    + "offered at once) |", latencies.get(latencies.size() / 2).toMillis() / 1e3,
+                            latencies.get((int) (latencies.size() * 0.95)).toMillis() / 1e3),
+                    "| mean ms per document in each stage |" + stageLine + " |",
+                    "");
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package io.caravan.tenancy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.caravan.support.HubTest;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/** The ingestion path's cached tenant config never outlives a change made through the hub. */
+class TenantConfigCacheTest extends HubTest {
+
+    @Autowired
+    TenantRegistry tenants;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    @Test
+    void aConfigChangeIsSeenAtOnce() {
+        TenantId tenant = TenantId.of(newTenant("cfg-cache"));
+        assertThat(tenants.config(tenant).limits().ingestDocumentsPerSecond()).isNull(); // now cached
+
+        assertThat(hub.putJson("/admin/v1/tenants/" + tenant.value() + "/config", ADMIN_TOKEN,
+                "{\"limits\":{\"ingestDocumentsPerSecond\":7}}").status()).isEqualTo(200);
+
+        assertThat(tenants.config(tenant).limits().ingestDocumentsPerSecond()).isEqualTo(7);
+    }
+
+    @Test
+    void aChangeByAnotherReplicaIsSeenWithinTheTtl() {
+        TenantId tenant = TenantId.of(newTenant("cfg-replica"));
+        assertThat(tenants.config(tenant).limits().maxChunksPerDocument()).isNull();
+
+        // another hub sharing the database writes the row directly
+        jdbc.sql("UPDATE tenants SET config_json = :json, config_version = config_version + 1 WHERE id = :id")
+                .param("json", "{\"limits\":{\"maxChunksPerDocument\":3}}").param("id", tenant.value()).update();
+
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+                .until(() -> Integer.valueOf(3).equals(tenants.config(tenant).limits().maxChunksPerDocument()));
+    }
+
+    @Test
+    void aDeletedTenantHasNoCachedConfig() {
+        TenantId tenant = TenantId.of(newTenant("cfg-deleted"));
+        assertThat(hub.putJson("/admin/v1/tenants/" + tenant.value() + "/config", ADMIN_TOKEN,
+                "{\"limits\":{\"maxDocumentBytes\":1000}}").status()).isEqualTo(200);
+        assertThat(tenants.config(tenant).limits().maxDocumentBytes()).isEqualTo(1000L);
+
+        assertThat(hub.delete("/admin/v1/tenants/" + tenant.value(), ADMIN_TOKEN).status()).isEqualTo(200);
+        assertThatThrownBy(() -> tenants.config(tenant)).isInstanceOf(TenantNotFoundException.class);
+
+        assertThat(hub.postJson("/admin/v1/tenants", ADMIN_TOKEN, "{\"id\":\"" + tenant.value() + "\"}").status())
+                .isEqualTo(201);
+        assertThat(tenants.config(tenant).limits().maxDocumentBytes()).isNull();
+    }
+}
