@@ -33,6 +33,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.seda.SedaEndpoint;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -59,7 +61,6 @@ class IngestBenchmark {
 
     private static final String ADMIN_TOKEN = "bench-admin-token-0123456789abcdef";
     private static final int SUBMITTERS = 4;
-    private static final int WARMUP_DOCS = 300;
     private static final double TARGET = 0.85;
 
     private final ObjectMapper json = new ObjectMapper();
@@ -68,12 +69,13 @@ class IngestBenchmark {
     void ingest() throws Exception {
         int documents = Integer.parseInt(setting("bench.docs", "BENCH_DOCS", "2000"));
         int rounds = Integer.parseInt(setting("bench.rounds", "BENCH_ROUNDS", "4"));
+        int warmup = Integer.parseInt(setting("bench.warmup", "BENCH_WARMUP", "1500"));
         Path dataDir = Files.createTempDirectory("caravan-bench-");
         ConfigurableApplicationContext hub = new SpringApplicationBuilder(CaravanApplication.class).run(
                 "--caravan.data-dir=" + dataDir, "--server.port=0", "--caravan.admin-token=" + ADMIN_TOKEN,
                 "--camel.springboot.main-run-controller=false");
         try {
-            String table = run(hub, documents, rounds).table();
+            String table = run(hub, documents, rounds, warmup).table();
             System.out.println(table);
             Path out = Path.of("target", "bench", "ingest.txt");
             Files.createDirectories(out.getParent());
@@ -84,9 +86,13 @@ class IngestBenchmark {
         }
     }
 
-    private Report run(ConfigurableApplicationContext hub, int count, int rounds) throws Exception {
+    private Report run(ConfigurableApplicationContext hub, int count, int rounds, int warmup) throws Exception {
         int port = hub.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
-        int workers = hub.getEnvironment().getProperty("CARAVAN_INGEST_WORKERS", Integer.class, 2);
+        // the index route's concurrent consumers, as configured (CARAVAN_INGEST_WORKERS)
+        int workers = hub.getBean(CamelContext.class).getEndpoints().stream()
+                .filter(SedaEndpoint.class::isInstance).map(SedaEndpoint.class::cast)
+                .filter(endpoint -> endpoint.getEndpointUri().startsWith("seda://index-document"))
+                .mapToInt(SedaEndpoint::getConcurrentConsumers).findFirst().orElseThrow();
         HubClient client = new HubClient("http://127.0.0.1:" + port);
         Chunker chunker = hub.getBean(Chunker.class);
         TextEmbedder embedder = hub.getBean(TextEmbedder.class);
@@ -102,7 +108,7 @@ class IngestBenchmark {
 
         // warm up the model, and the whole pipeline (JIT, pools, caches) on a tenant of its own
         raw(embedder, chunks.subList(0, Math.min(100, chunks.size())), workers);
-        ingest(client, jdbc, "bench-warmup", tenant(client, "bench-warmup"), new Corpus(7).documents(WARMUP_DOCS));
+        ingest(client, jdbc, "bench-warmup", tenant(client, "bench-warmup"), new Corpus(7).documents(warmup));
 
         String key = tenant(client, "bench");
         List<Measure> raws = new ArrayList<>();
@@ -116,6 +122,8 @@ class IngestBenchmark {
             }
             pipelines.add(ingest(client, jdbc, "bench", key, corpus.subList(from, to)));
             raws.add(raw(embedder, batchChunks, workers));
+            System.out.printf("round %d: raw %s%n  pipeline %s%n", pipelines.size(), raws.get(raws.size() - 2),
+                    pipelines.get(pipelines.size() - 1).measure());
         }
 
         int indexedChunks = jdbc.sql("SELECT SUM(chunks) FROM documents WHERE tenant_id = 'bench'")
@@ -128,7 +136,7 @@ class IngestBenchmark {
     }
 
     /** Chunks embedded, wall and process CPU time of one measurement. */
-    record Measure(int chunks, long wallNanos, long cpuNanos, Map<String, Long> cpuByThreads) {
+    record Measure(int chunks, long wallNanos, long cpuNanos, Map<String, Long> cpuByThreads, double busy) {
         double chunksPerSecond() {
             return chunks / (wallNanos / 1e9);
         }
@@ -141,18 +149,23 @@ class IngestBenchmark {
     /** The model alone: {@code callers} threads, each embedding one document's chunks at a time. */
     private static Measure raw(TextEmbedder embedder, List<List<String>> documents, int callers) throws Exception {
         AtomicInteger next = new AtomicInteger();
-        Map<Long, ThreadCpu> threads = threadCpu();
-        long cpu = processCpuNanos();
-        long start = System.nanoTime();
-        runInParallel(callers, () -> {
-            for (int i = next.getAndIncrement(); i < documents.size(); i = next.getAndIncrement()) {
-                embedder.embedAll(documents.get(i));
-            }
-            return null;
-        });
-        long wall = System.nanoTime() - start;
-        return new Measure(documents.stream().mapToInt(List::size).sum(), wall, processCpuNanos() - cpu,
-                cpuSince(threads, cpu));
+        ExecutorService pool = Executors.newFixedThreadPool(callers, named("bench-raw-"));
+        try (BusySampler sampler = new BusySampler("embedding-")) {
+            Map<Long, ThreadCpu> threads = threadCpu();
+            long cpu = processCpuNanos();
+            long start = System.nanoTime();
+            runInParallel(pool, callers, () -> {
+                for (int i = next.getAndIncrement(); i < documents.size(); i = next.getAndIncrement()) {
+                    embedder.embedAll(documents.get(i));
+                }
+                return null;
+            });
+            long wall = System.nanoTime() - start;
+            return new Measure(documents.stream().mapToInt(List::size).sum(), wall, processCpuNanos() - cpu,
+                    cpuSince(threads, cpu), sampler.busyShare());
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     /** Submits the documents over HTTP and waits until all are indexed; figures from the registry's rows. */
@@ -160,25 +173,37 @@ class IngestBenchmark {
             throws Exception {
         int before = indexed(jdbc, tenant);
         AtomicInteger next = new AtomicInteger();
+        ExecutorService submitters = Executors.newFixedThreadPool(SUBMITTERS, named("bench-client-"));
+        try {
+            return ingest(jdbc, tenant, docs, before, submitters, () -> {
+                for (int i = next.getAndIncrement(); i < docs.size(); i = next.getAndIncrement()) {
+                    Corpus.Doc doc = docs.get(i);
+                    HubClient.Response added = client.postJson("/api/v1/documents", key,
+                            json.writeValueAsString(Map.of("title", doc.title(), "text", doc.text())));
+                    if (added.status() != 202) {
+                        throw new IllegalStateException("document " + i + " not accepted: " + added.text());
+                    }
+                }
+                return null;
+            });
+        } finally {
+            submitters.shutdownNow();
+        }
+    }
+
+    private Pipeline ingest(JdbcClient jdbc, String tenant, List<Corpus.Doc> docs, int before,
+                            ExecutorService submitters, Callable<Void> submit) throws Exception {
+        BusySampler sampler = new BusySampler("embedding-");
         Map<Long, ThreadCpu> threads = threadCpu();
         long cpu = processCpuNanos();
         Instant start = Instant.now();
         long startNanos = System.nanoTime();
-        runInParallel(SUBMITTERS, () -> {
-            for (int i = next.getAndIncrement(); i < docs.size(); i = next.getAndIncrement()) {
-                Corpus.Doc doc = docs.get(i);
-                HubClient.Response added = client.postJson("/api/v1/documents", key,
-                        json.writeValueAsString(Map.of("title", doc.title(), "text", doc.text())));
-                if (added.status() != 202) {
-                    throw new IllegalStateException("document " + i + " not accepted: " + added.text());
-                }
-            }
-            return null;
-        });
-        Duration submit = Duration.ofNanos(System.nanoTime() - startNanos);
+        runInParallel(submitters, SUBMITTERS, submit);
+        Duration submitted = Duration.ofNanos(System.nanoTime() - startNanos);
         // no sleeping: poll the registry until every document is indexed, failing fast on any other outcome
         await().atMost(Duration.ofMinutes(30)).pollInterval(Duration.ofMillis(50))
                 .until(() -> indexed(jdbc, tenant) == before + docs.size());
+        sampler.close();
         long cpuUsed = processCpuNanos() - cpu;
         Map<String, Long> cpuByThreads = cpuSince(threads, cpu);
         record Row(OffsetDateTime created, OffsetDateTime indexed, int chunks) {
@@ -192,7 +217,9 @@ class IngestBenchmark {
         assertThat(rows).hasSize(docs.size());
         Instant last = rows.stream().map(row -> row.indexed().toInstant()).max(Instant::compareTo).orElseThrow();
         long wall = Duration.between(start, last).toNanos();
-        return new Pipeline(new Measure(rows.stream().mapToInt(Row::chunks).sum(), wall, cpuUsed, cpuByThreads), submit,
+        return new Pipeline(new Measure(rows.stream().mapToInt(Row::chunks).sum(), wall, cpuUsed, cpuByThreads,
+                sampler.busyShare()),
+                submitted,
                 rows.stream().map(row -> Duration.between(row.created(), row.indexed())).toList());
     }
 
@@ -237,25 +264,26 @@ class IngestBenchmark {
         return response;
     }
 
-    private static void runInParallel(int threads, Callable<Void> work) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            List<Future<Void>> running = new ArrayList<>();
-            for (int i = 0; i < threads; i++) {
-                running.add(pool.submit(work));
-            }
-            for (Future<Void> each : running) {
-                each.get();
-            }
-        } finally {
-            pool.shutdownNow();
+    /** Runs {@code work} on every thread of {@code pool} and waits for all. */
+    private static void runInParallel(ExecutorService pool, int threads, Callable<Void> work) throws Exception {
+        List<Future<Void>> running = new ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+            running.add(pool.submit(work));
+        }
+        for (Future<Void> each : running) {
+            each.get();
         }
     }
+
+    /** Key of the JIT compilers' total time in a {@link #threadCpu()} snapshot (no thread has this id). */
+    private static final long COMPILER = -1;
 
     /** CPU time of every live thread, by thread id, with the thread's group for the report. */
     private static Map<Long, ThreadCpu> threadCpu() {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         Map<Long, ThreadCpu> cpu = new java.util.HashMap<>();
+        cpu.put(COMPILER, new ThreadCpu("JIT compiler", TimeUnit.MILLISECONDS.toNanos(
+                ManagementFactory.getCompilationMXBean().getTotalCompilationTime())));
         for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
             if (info != null) {
                 long nanos = threads.getThreadCpuTime(info.getThreadId());
@@ -271,7 +299,7 @@ class IngestBenchmark {
     }
 
     private static String group(String threadName) {
-        if (threadName.startsWith("embedding-")) {
+        if (threadName.startsWith("embedding-") || threadName.startsWith("bench-raw-")) {
             return "embedding";
         }
         if (threadName.contains("seda://index-document")) {
@@ -280,7 +308,7 @@ class IngestBenchmark {
         if (threadName.startsWith("http-nio-")) {
             return "HTTP server";
         }
-        if (threadName.startsWith("HttpClient-") || threadName.startsWith("pool-")) {
+        if (threadName.startsWith("HttpClient-") || threadName.startsWith("bench-client-")) {
             return "benchmark client";
         }
         return "other threads";
@@ -291,13 +319,26 @@ class IngestBenchmark {
         Map<String, Long> used = new TreeMap<>();
         long threads = 0;
         for (Map.Entry<Long, ThreadCpu> now : threadCpu().entrySet()) {
+            if (now.getKey() == COMPILER) {
+                continue;
+            }
             ThreadCpu then = before.get(now.getKey());
             long delta = now.getValue().nanos() - (then == null ? 0 : then.nanos());
             used.merge(now.getValue().group(), delta, Long::sum);
             threads += delta;
         }
-        used.put("JIT, GC and ended threads", Math.max(0, processCpuNanos() - processBefore - threads));
+        long jvm = Math.max(0, processCpuNanos() - processBefore - threads);
+        // compile time is (about) compiler threads' CPU; the rest is GC and threads that ended meanwhile
+        long compiling = Math.min(jvm, TimeUnit.MILLISECONDS.toNanos(
+                ManagementFactory.getCompilationMXBean().getTotalCompilationTime()) - before.get(COMPILER).nanos());
+        used.put("JIT compiler", compiling);
+        used.put("GC and ended threads", jvm - compiling);
         return used;
+    }
+
+    private static java.util.concurrent.ThreadFactory named(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return task -> new Thread(task, prefix + count.incrementAndGet());
     }
 
     private static long processCpuNanos() {
@@ -344,9 +385,10 @@ class IngestBenchmark {
         private static Measure total(List<Measure> measures) {
             Map<String, Long> byThreads = new TreeMap<>();
             measures.forEach(m -> m.cpuByThreads().forEach((group, nanos) -> byThreads.merge(group, nanos, Long::sum)));
-            return new Measure(measures.stream().mapToInt(Measure::chunks).sum(),
-                    measures.stream().mapToLong(Measure::wallNanos).sum(),
-                    measures.stream().mapToLong(Measure::cpuNanos).sum(), byThreads);
+            long wall = measures.stream().mapToLong(Measure::wallNanos).sum();
+            double busy = measures.stream().mapToDouble(m -> m.busy() * m.wallNanos()).sum() / wall;
+            return new Measure(measures.stream().mapToInt(Measure::chunks).sum(), wall,
+                    measures.stream().mapToLong(Measure::cpuNanos).sum(), byThreads, busy);
         }
 
         private static String cpuByThreads(Measure measure) {
@@ -392,6 +434,8 @@ class IngestBenchmark {
                             ratio(), ratios, TARGET, ratio() >= TARGET ? "met" : "NOT met"),
                     String.format("| process CPU per chunk | raw %.1f ms, pipeline %.1f ms (raw/pipeline %.2f) |",
                             cpuMsPerChunk(raw), cpuMsPerChunk(pipeline), cpuMsPerChunk(raw) / cpuMsPerChunk(pipeline)),
+                    String.format("| embedding threads busy | raw %.0f%%, pipeline %.0f%% (runnable, not waiting "
+                            + "for work) |", raw.busy() * 100, pipeline.busy() * 100),
                     "| pipeline CPU ms per chunk, by threads | " + cpuByThreads(pipeline) + " |",
                     "| raw CPU ms per chunk, by threads | " + cpuByThreads(raw) + " |",
                     String.format("| document latency, accepted to indexed | p50 %.1f s, p95 %.1f s (a round is "
