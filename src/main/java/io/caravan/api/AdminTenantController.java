@@ -10,9 +10,7 @@ import java.util.List;
 import java.util.Set;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.web.bind.annotation.DeleteMapping;
-import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -25,7 +23,7 @@ import org.springframework.web.bind.annotation.RestController;
 /** Admin endpoints: tenants, their config, API keys and secrets. The admin token is checked at the edge. */
 @RestController
 @RequestMapping(path = "/admin/v1/tenants", produces = MediaType.APPLICATION_JSON_VALUE)
-class AdminTenantController {
+class AdminTenantController extends AdminController {
 
     private static final Set<String> CRITICALITIES = Set.of("internal-test", "standard", "critical");
     private static final Set<String> ON_BUDGET_EXHAUSTED = Set.of("reject", "extractive");
@@ -41,14 +39,6 @@ class AdminTenantController {
         this.apiKeys = apiKeys;
         this.secrets = secrets;
         this.erasure = erasure;
-    }
-
-    /** Second lock: runs before every admin handler and fails closed if the edge did not admit an admin. */
-    @ModelAttribute
-    void requireAdmin(HttpServletRequest request) {
-        if (!Boolean.TRUE.equals(request.getAttribute(EdgeAuthenticationFilter.ADMIN_ATTRIBUTE))) {
-            throw new ApiException(ErrorCode.UNAUTHENTICATED, "the admin token is required");
-        }
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)

@@ -9,8 +9,11 @@ import io.caravan.tenancy.TenantRegistry;
 import io.caravan.usage.Budget;
 import io.caravan.usage.BudgetExceededException;
 import io.caravan.usage.TokenBudgets;
+import io.caravan.usage.UsageEvent;
+import io.caravan.usage.UsageLedger;
 import io.caravan.vector.TenantVectorStore;
 import io.caravan.vector.VectorChunk;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,11 +64,14 @@ public class IndexingPipeline {
     private final DocumentVersions versions;
     private final DocumentParser parser;
     private final TransactionTemplate transactions;
+    private final UsageLedger usage;
+    private final Clock clock;
 
     public IndexingPipeline(DocumentRegistry registry, TenantRegistry tenants, Chunker chunker,
                             TextEmbedder embedder, TenantVectorStore store,
                             IngestSettings settings, TenantMetrics metrics, TokenBudgets budgets,
-                            DocumentVersions versions, DocumentParser parser, TransactionTemplate transactions) {
+                            DocumentVersions versions, DocumentParser parser, TransactionTemplate transactions,
+                            UsageLedger usage, Clock clock) {
         this.registry = registry;
         this.tenants = tenants;
         this.chunker = chunker;
@@ -77,6 +83,8 @@ public class IndexingPipeline {
         this.versions = versions;
         this.parser = parser;
         this.transactions = transactions;
+        this.usage = usage;
+        this.clock = clock;
     }
 
     /** Loads the accepted document; null (ending the route) when it is no longer waiting to be indexed. */
@@ -173,6 +181,11 @@ public class IndexingPipeline {
                 boolean marked = registry.markIndexed(tenant, document.documentId(), embedded.chunks().size());
                 if (marked && reservation != null) {
                     budgets.commit(reservation, embedded.tokens());
+                }
+                if (marked) {
+                    // the ledger's event commits with the status too: recorded once, and only if indexed
+                    usage.record(UsageEvent.embedding(tenant, clock.instant(), "in-process", embedder.modelName(),
+                            embedded.tokens(), document.documentId()));
                 }
                 return marked;
             }));

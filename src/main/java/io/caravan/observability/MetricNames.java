@@ -11,6 +11,7 @@ public final class MetricNames {
     public static final String INGEST_STAGE = "rag.ingest.stage";             // rag_ingest_stage_seconds
     public static final String EMBEDDING_TOKENS = "rag.embedding.tokens";     // rag_embedding_tokens_total
     public static final String LLM_REQUESTS = "rag.llm.requests";             // rag_llm_requests_total
+    public static final String LLM_TOKENS = "rag.llm.tokens";                 // rag_llm_tokens_total
     public static final String QUARANTINE_DOCUMENTS = "rag.quarantine.documents"; // rag_quarantine_documents
     public static final String BUDGET_ALERTS = "rag.budget.alerts";           // rag_budget_alerts_total
     public static final String BUDGET_USED_RATIO = "rag.budget.used.ratio";   // rag_budget_used_ratio

@@ -58,6 +58,18 @@ public class TenantMetrics {
                 .increment(tokens);
     }
 
+    /** Tokens of LLM and embedding calls, as the usage ledger recorded them: prompt, completion or embedding. */
+    public void llmTokens(TenantId tenant, String provider, String model, String kind, long tokens) {
+        Counter.builder(MetricNames.LLM_TOKENS)
+                .description("Tokens used by LLM and embedding calls, by kind")
+                .tag(MetricNames.TENANT_TAG, tenant.value())
+                .tag("llm_provider", provider)
+                .tag("model", model)
+                .tag("kind", kind)
+                .register(registry)
+                .increment(tokens);
+    }
+
     public void llmRequest(TenantId tenant, String provider, String model, String outcome) {
         Counter.builder(MetricNames.LLM_REQUESTS)
                 .description("LLM provider attempts, by outcome")

@@ -321,6 +321,27 @@ class OpenApiContractTest extends HubTest {
         assertThat(empty.json().path("items")).isEmpty();
     }
 
+    @Test
+    void usageResponsesMatchTheirSchemas() {
+        String tenant = newTenant("oasu");
+        String key = newKey(tenant);
+        awaitStatus(key, addText(key, "Usage", "Every indexed document is counted in the usage ledger."), "indexed");
+
+        HubClient.Response byModel = expect(200, hub.get("/api/v1/usage", key));
+        conforms("get", "/api/v1/usage", byModel);
+        assertThat(byModel.json().path("rows")).isNotEmpty();
+        HubClient.Response byDay = expect(200, hub.get("/api/v1/usage?groupBy=day", key));
+        conforms("get", "/api/v1/usage", byDay);
+        assertThat(byDay.json().path("rows").get(0).path("day").isTextual()).isTrue();
+        conforms("get", "/api/v1/usage", expect(400, hub.get("/api/v1/usage?from=2024-02-30", key)));
+
+        HubClient.Response admin = expect(200, hub.get("/admin/v1/usage?groupBy=tenant,model", ADMIN_TOKEN));
+        conforms("get", "/admin/v1/usage", admin);
+        assertThat(admin.json().path("rows")).isNotEmpty();
+        conforms("get", "/admin/v1/usage", expect(400, hub.get("/admin/v1/usage?groupBy=model", ADMIN_TOKEN)));
+        conforms("get", "/admin/v1/usage", expect(403, hub.get("/admin/v1/usage", key)));
+    }
+
     private JsonNode awaitQuarantined(String key) {
         JsonNode[] item = new JsonNode[1];
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
