@@ -9,6 +9,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -383,6 +384,34 @@ class LlmRoutingTest extends HubTest {
             done.set(true);
             pool.shutdownNow();
         }
+    }
+
+    @Test
+    void theUsageReportEqualsTheSumOfTheProviderReportedUsage() {
+        String tenant = newTenant("llm-usage");
+        String key = newKey(tenant);
+        for (int i = 0; i < 3; i++) {
+            HubClient.Response response = hub.postJson("/api/v1/query", key, "{\"question\":\"Usage " + i + "\"}");
+            assertThat(response.status()).as(response.text()).isEqualTo(200);
+            assertThat(response.field("provider")).isEqualTo("primary");
+        }
+        await().atMost(java.time.Duration.ofSeconds(20)).untilAsserted(() -> {
+            JsonNode rows = hub.get("/api/v1/usage?groupBy=model", key).json().get("rows");
+            JsonNode chat = null;
+            for (JsonNode row : rows) {
+                if ("chat".equals(row.get("kind").asText())) {
+                    chat = row;
+                }
+            }
+            assertThat(chat).as(rows.toString()).isNotNull();
+            assertThat(chat.get("model").asText()).isEqualTo("gpt-test");
+            assertThat(chat.get("requests").asLong()).isEqualTo(3);
+            assertThat(chat.get("promptTokens").asLong()).isEqualTo(3 * 21);
+            assertThat(chat.get("completionTokens").asLong()).isEqualTo(3 * 9);
+            assertThat(chat.get("totalTokens").asLong()).isEqualTo(3 * 30);
+        });
+        assertThat(scrape()).contains("rag_llm_tokens_total{application=\"caravan\",kind=\"prompt\","
+                + "llm_provider=\"primary\",model=\"gpt-test\",tenant_id=\"" + tenant + "\"} 63.0");
     }
 
     @Test
