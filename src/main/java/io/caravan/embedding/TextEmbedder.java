@@ -3,7 +3,9 @@ package io.caravan.embedding;
 import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -18,7 +20,8 @@ import org.springframework.stereotype.Component;
  *
  * <p>{@link #embedAll} spreads a document's segments over a fixed pool of {@code caravan.embedding.threads}
  * threads (default one per core) shared by every caller; each segment runs on one ONNX thread, so concurrent
- * indexing workers never oversubscribe the cores. A single text ({@link #embed}) runs on the caller's thread.
+ * indexing workers never oversubscribe the cores. A query ({@link #embed}) runs on the caller's thread, so it
+ * never waits behind a backlog of documents.
  */
 @Component
 public class TextEmbedder implements AutoCloseable {
@@ -54,8 +57,26 @@ public class TextEmbedder implements AutoCloseable {
         if (texts.isEmpty()) {
             return List.of();
         }
+        if (texts.size() == 1) {
+            // langchain4j runs a single segment on the caller's thread: go through the pool anyway, so that
+            // workers indexing one-chunk documents never run more model calls at once than there are cores
+            return List.of(onPool(texts.get(0)));
+        }
         List<TextSegment> segments = texts.stream().map(TextSegment::from).toList();
         return model.embedAll(segments).content().stream().map(Embedding::vector).toList();
+    }
+
+    private float[] onPool(String text) {
+        Future<float[]> vector = workers.submit(() -> model.embed(text).content().vector());
+        try {
+            return vector.get();
+        } catch (InterruptedException e) {
+            vector.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while embedding", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : new IllegalStateException(e.getCause());
+        }
     }
 
     public String modelName() {

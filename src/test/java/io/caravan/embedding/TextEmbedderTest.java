@@ -49,6 +49,7 @@ class TextEmbedderTest {
             float[] actual = embedder.embed(text);
             assertThat(actual).hasSize(384);
             assertThat(cosine(actual, expected)).as(text).isGreaterThan(0.9999);
+            assertThat(cosine(embedder.embedAll(List.of(text)).get(0), expected)).as(text).isGreaterThan(0.9999);
         }
     }
 
