@@ -25,31 +25,30 @@ public class TenantGauges {
     }
 
     public void quarantine(TenantId tenant, Supplier<Number> count) {
-        registered.computeIfAbsent(tenant.value() + "|quarantine", key -> Gauge
-                .builder(MetricNames.QUARANTINE_DOCUMENTS, count)
-                .description("Documents waiting in the quarantine")
-                .tag(MetricNames.TENANT_TAG, tenant.value())
-                .strongReference(true)
-                .register(registry));
+        register(tenant, "quarantine", MetricNames.QUARANTINE_DOCUMENTS, "Documents waiting in the quarantine",
+                count);
     }
 
     public void budgetRatio(TenantId tenant, String budget, Supplier<Number> ratio) {
-        registered.computeIfAbsent(tenant.value() + "|budget|" + budget, key -> Gauge
-                .builder(MetricNames.BUDGET_USED_RATIO, ratio)
-                .description("Share of the tenant's budget used in the current period (0 when unlimited)")
-                .tag(MetricNames.TENANT_TAG, tenant.value())
-                .tag("budget", budget)
-                .strongReference(true)
-                .register(registry));
+        register(tenant, "budget|" + budget, MetricNames.BUDGET_USED_RATIO,
+                "Share of the tenant's budget used in the current period (0 when unlimited)", ratio,
+                "budget", budget);
     }
 
     /** State of the tenant's circuit breaker for a provider: 0 closed, 1 open, 2 half-open. */
     public void circuitBreaker(TenantId tenant, String provider, Supplier<Number> state) {
-        registered.computeIfAbsent(tenant.value() + "|breaker|" + provider, key -> Gauge
-                .builder(MetricNames.CIRCUIT_BREAKER_STATE, state)
-                .description("State of the tenant's LLM provider circuit breaker (0 closed, 1 open, 2 half-open)")
+        register(tenant, "breaker|" + provider, MetricNames.CIRCUIT_BREAKER_STATE,
+                "State of the tenant's LLM provider circuit breaker (0 closed, 1 open, 2 half-open)", state,
+                "llm_provider", provider);
+    }
+
+    /** Registers a tenant's gauge once; {@code tags} are extra name/value pairs beside {@code tenant_id}. */
+    private void register(TenantId tenant, String key, String name, String description, Supplier<Number> value,
+                          String... tags) {
+        registered.computeIfAbsent(tenant.value() + "|" + key, k -> Gauge.builder(name, value)
+                .description(description)
                 .tag(MetricNames.TENANT_TAG, tenant.value())
-                .tag("llm_provider", provider)
+                .tags(tags)
                 .strongReference(true)
                 .register(registry));
     }
