@@ -156,6 +156,17 @@ class KafkaQueueTest {
     }
 
     @Test
+    void aQuarantinedDocumentIsCommittedToo() {
+        HubClient hub = client(start(failingEmbedder(), Map.of()));
+        String key = key(hub, tenant(hub, "quarantined"));
+        String documentId = add(hub, key, "The embedding model is down whenever this document arrives.");
+        awaitStatus(hub, key, documentId, "quarantined");
+        assertThat(hub.get("/api/v1/quarantine", key).json().get("items").get(0).get("reason").asText())
+                .isEqualTo("embed_failed");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(uncommitted()).isZero());
+    }
+
+    @Test
     void poisonRecordsAreRejectedCountedAndCommittedWithoutBlockingThePartition(CapturedOutput output) {
         HubClient hub = client(start(null, Map.of()));
         String tenant = tenant(hub, "after-poison");
@@ -253,6 +264,21 @@ class KafkaQueueTest {
                     throw new IllegalStateException("unreachable");
                 }).when(blocking).embedAll(Mockito.anyList());
                 return blocking;
+            }
+        };
+    }
+
+    /** Wraps the embedder so that every call fails (a transient failure that never heals). */
+    private static BeanPostProcessor failingEmbedder() {
+        return new BeanPostProcessor() {
+            @Override
+            public Object postProcessAfterInitialization(Object bean, String name) throws BeansException {
+                if (!(bean instanceof TextEmbedder real)) {
+                    return bean;
+                }
+                TextEmbedder failing = Mockito.mock(TextEmbedder.class, AdditionalAnswers.delegatesTo(real));
+                Mockito.doThrow(new IllegalStateException("model unavailable")).when(failing).embedAll(Mockito.anyList());
+                return failing;
             }
         };
     }
