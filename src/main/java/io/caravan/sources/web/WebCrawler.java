@@ -38,8 +38,8 @@ import org.springframework.stereotype.Component;
  * The web source's crawler (used by {@code connectors/web-source.kamelet.yaml}): from the start URLs, same site only
  * (scheme, host and port of a start URL), honouring robots.txt, {@code maxPages}, {@code maxDepth} and a pause per
  * host; conditional GETs with the validators remembered per tenant, source and URL, so an unchanged page (304) is
- * not offered again. It yields one item per changed page, lazily, so the Kamelet's streaming split offers each page
- * before the next is fetched. Pages that fail (404, 500, network, too large, unsupported type) become failed items,
+ * not offered again. It yields one item per changed page, lazily (the Kamelet's streaming split fetches one page
+ * ahead of the one it offers), so a crawl never holds more than two pages. Pages that fail (404, 500, network, too large, unsupported type) become failed items,
  * quarantined by the hub; robots-disallowed and off-site pages (also redirects off-site) are skipped.
  */
 @Component("webCrawler")
@@ -48,6 +48,8 @@ public class WebCrawler {
     private static final Logger LOG = LoggerFactory.getLogger(WebCrawler.class);
     /** Exchange property of a split item: the page, to remember after it was offered. */
     static final String PAGE = "CaravanWebPage";
+    /** Exchange property of the timer's exchange: the crawl, to report when the split has offered every page. */
+    static final String CRAWL = "CaravanWebCrawl";
     private static final Set<String> PASSED_AS_IS = Set.of("text/plain", "text/markdown", "application/pdf",
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document");
     private static final int MAX_ROBOTS_BYTES = 512 * 1024;
@@ -94,7 +96,19 @@ public class WebCrawler {
         CrawlSettings settings = CrawlSettings.of(exchange);
         long generation = statuses.generation(tenant, settings.sourceId());
         LOG.info("Crawl of source {} starts at {}", settings.sourceId(), settings.startUrls());
-        return new Crawl(tenant, settings, generation);
+        Crawl crawl = new Crawl(tenant, settings, generation);
+        exchange.setProperty(CRAWL, crawl);
+        return crawl;
+    }
+
+    /** After the split (also when it failed): the run is over, with its error if any. */
+    public void finish(Exchange exchange) {
+        Object crawl = exchange.getProperty(CRAWL);
+        if (crawl instanceof Crawl run) {
+            Throwable failure = exchange.getException() != null ? exchange.getException()
+                    : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+            run.finish(failure);
+        }
     }
 
     /** Makes a split item an item of the source contract (body and headers). */
@@ -175,11 +189,16 @@ public class WebCrawler {
                 }
                 if (next == null) {
                     finished = true;
-                    statuses.runFinished(tenant, settings.sourceId(), runError);
-                    LOG.info("Crawl of source {} finished: {} page(s) fetched", settings.sourceId(), fetched);
                 }
             }
             return next != null;
+        }
+
+        void finish(Throwable failure) {
+            String error = failure == null ? runError : "crawl failed: " + failure.getMessage();
+            statuses.runFinished(tenant, settings.sourceId(), error);
+            LOG.info("Crawl of source {} finished: {} page(s) fetched{}", settings.sourceId(), fetched,
+                    error == null ? "" : "; " + error);
         }
 
         @Override

@@ -52,7 +52,7 @@ class WebSourceTest extends HubTest {
                         + "<a href=\"/broken\">Broken</a> <a href=\"/big\">Big</a> <a href=\"/private/secret\">Secret</a> "
                         + "<a href=\"" + offSite + "\">Elsewhere</a> <a href=\"mailto:x@acme.example\">Mail</a>")
                 .html("/docs/a", "Guide", "<p>The anvil guide explains how rockets are attached to roller skates.</p>"
-                        + "<a href=\"b\">Deeper</a>")
+                        + "<a href=\"a/b\">Deeper</a>")
                 .html("/docs/a/b", "Deeper guide", "<p>Deep inside the guide: catapults need a counterweight of iron.</p>"
                         + "<a href=\"/\">Back home</a>")
                 .html("/loop", "Loop", "<p>This page links to itself and home, forever and ever.</p>"
