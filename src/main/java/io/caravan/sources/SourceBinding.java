@@ -13,7 +13,7 @@ import java.util.Map;
  * <p><b>Item contract</b> (what a source Kamelet emits to {@code kamelet:sink}, one exchange per item; header names
  * in {@link SourceItemHeaders}):
  * <ul>
- *   <li>the tenant header {@code CaravanTenantId}, set by the Kamelet's first step from its {@code tenantId}
+ *   <li>the tenant header ({@link io.caravan.tenancy.TenantHeader#NAME}), set by the Kamelet's first step from its {@code tenantId}
  *       property (Java code sets it only through {@code TenantHeader});</li>
  *   <li>body: the item's content, a {@code String} (UTF-8 text) or {@code byte[]};</li>
  *   <li>{@code CaravanItemType}: its content type, one the hub parses ({@code text/plain}, {@code text/markdown},
