@@ -57,6 +57,12 @@ public final class TestSite implements AutoCloseable {
         return this;
     }
 
+    /** A redirect answered with {@code status} and a Location header. */
+    public TestSite redirect(String path, int status, String location) {
+        pages.put(path, new Page(status, "text/plain", location, null));
+        return this;
+    }
+
     public TestSite page(String path, Page page) {
         pages.put(path, page);
         return this;
@@ -82,6 +88,9 @@ public final class TestSite implements AutoCloseable {
         } else if (page.etag() != null && page.etag().equals(ifNoneMatch)) {
             status = 304;
             exchange.getResponseHeaders().add("ETag", page.etag());
+        } else if (page.status() >= 300 && page.status() < 400) {
+            status = page.status();
+            exchange.getResponseHeaders().add("Location", page.body());
         } else {
             status = page.status();
             body = page.body().getBytes(StandardCharsets.UTF_8);

@@ -50,7 +50,9 @@ class WebSourceTest extends HubTest {
                 .html("/", "Acme docs", "<h1>Acme documentation</h1><p>Acme ships anvils to every desert in three days.</p>"
                         + "<a href=\"/docs/a\">Guide</a> <a href=\"/loop\">Loop</a> <a href=\"/missing\">Gone</a> "
                         + "<a href=\"/broken\">Broken</a> <a href=\"/big\">Big</a> <a href=\"/private/secret\">Secret</a> "
-                        + "<a href=\"" + offSite + "\">Elsewhere</a> <a href=\"mailto:x@acme.example\">Mail</a>")
+                        + "<a href=\"" + offSite + "\">Elsewhere</a> <a href=\"mailto:x@acme.example\">Mail</a> "
+                        + "<a href=\"/notes.txt\">Notes</a> <a href=\"/logo.png\">Logo</a> <a href=\"/moved\">Moved</a> "
+                        + "<a href=\"/old-guide\">Old guide</a>")
                 .html("/docs/a", "Guide", "<p>The anvil guide explains how rockets are attached to roller skates.</p>"
                         + "<a href=\"a/b\">Deeper</a>")
                 .html("/docs/a/b", "Deeper guide", "<p>Deep inside the guide: catapults need a counterweight of iron.</p>"
@@ -60,7 +62,12 @@ class WebSourceTest extends HubTest {
                 .page("/broken", new TestSite.Page(500, "text/html", "<p>Internal error</p>", null))
                 .html("/big", "Big", "<p>" + "Enormous page about giant magnets. ".repeat(200) + "</p>")
                 .html("/private/secret", "Secret", "<p>The road runner's address is private.</p>")
-                .html("/offsite", "Off site", "<p>Reached through another host name.</p>");
+                .html("/offsite", "Off site", "<p>Reached through another host name.</p>")
+                .page("/notes.txt", new TestSite.Page(200, "text/plain; charset=UTF-8",
+                        "Plain notes: the coyote orders everything from Acme by mail.", "\"notes-1\""))
+                .page("/logo.png", new TestSite.Page(200, "image/png", "not really a png", "\"logo-1\""))
+                .redirect("/moved", 302, offSite)
+                .redirect("/old-guide", 301, "/docs/a");
         return site;
     }
 
@@ -82,15 +89,18 @@ class WebSourceTest extends HubTest {
         String base = site.base();
 
         awaitRuns(tenant, 1);
-        Map<String, String> indexed = awaitDocuments(key, 4);
+        Map<String, String> indexed = awaitDocuments(key, 5);
         assertThat(indexed.keySet()).containsExactlyInAnyOrder(base + "/", base + "/docs/a", base + "/docs/a/b",
-                base + "/loop");
+                base + "/loop", base + "/notes.txt");
         assertThat(indexed.values()).containsOnly("indexed");
         Map<String, String> quarantined = quarantineReasons(key);
         assertThat(quarantined).containsExactlyInAnyOrderEntriesOf(Map.of(base + "/missing", "fetch_failed",
-                base + "/broken", "fetch_failed", base + "/big", "too_large"));
+                base + "/broken", "fetch_failed", base + "/big", "too_large", base + "/logo.png", "unsupported_type"));
         assertThat(site.requestsFor("/private/secret")).as("disallowed by robots.txt").isZero();
-        assertThat(site.requestsFor("/offsite")).as("another host is another site").isZero();
+        assertThat(site.requestsFor("/offsite")).as("another host is another site, also as a redirect target")
+                .isZero();
+        assertThat(site.requestsFor("/moved")).isEqualTo(1);
+        assertThat(site.requestsFor("/docs/a")).as("a same-site redirect to a page already seen").isEqualTo(1);
         assertThat(site.requestsFor("/loop")).as("a loop is fetched once").isEqualTo(1);
         assertThat(site.requestsFor("/robots.txt")).isEqualTo(1);
 
@@ -100,24 +110,24 @@ class WebSourceTest extends HubTest {
         assertThat(item.path("id").asText()).isEqualTo("site");
         assertThat(item.path("type").asText()).isEqualTo("web");
         assertThat(item.path("state").asText()).isEqualTo("running");
-        assertThat(item.path("itemsSeen").asLong()).isEqualTo(7);
+        assertThat(item.path("itemsSeen").asLong()).isEqualTo(9);
         assertThat(item.path("lastRunAt").isTextual()).isTrue();
-        assertThat(item.path("lastError").asText()).contains("/big"); // the last failure of the crawl
+        assertThat(item.path("lastError").asText()).contains("/logo.png"); // the last failure of the crawl
 
         // the second crawl: every page answers 304 to its ETag, nothing new is ingested
         manager.restart(TenantId.of(tenant), "site");
         awaitRuns(tenant, 2);
-        for (String path : List.of("/", "/docs/a", "/docs/a/b", "/loop")) {
+        for (String path : List.of("/", "/docs/a", "/docs/a/b", "/loop", "/notes.txt")) {
             assertThat(site.requests()).as("conditional GET of %s", path)
                     .anyMatch(r -> r.path().equals(path) && r.ifNoneMatch() != null && r.status() == 304);
         }
         assertThat(documents(key)).isEqualTo(indexed);
         HubClient.Response quarantine = hub.get("/api/v1/quarantine", key);
-        assertThat(quarantine.json().path("items")).as("a page failing again updates its entry").hasSize(3);
+        assertThat(quarantine.json().path("items")).as("a page failing again updates its entry").hasSize(4);
         assertThat(StreamSupport.stream(quarantine.json().path("items").spliterator(), false)
                 .filter(q -> q.path("sourceUri").asText().endsWith("/missing"))
                 .map(q -> q.path("attempts").asInt())).containsExactly(2);
-        assertThat(statuses.find(TenantId.of(tenant), "site").orElseThrow().itemsSeen()).isEqualTo(10);
+        assertThat(statuses.find(TenantId.of(tenant), "site").orElseThrow().itemsSeen()).isEqualTo(13);
     }
 
     @Test
@@ -134,7 +144,7 @@ class WebSourceTest extends HubTest {
         configure(acmeTenant, acme);
         configure(globexTenant, globex);
 
-        Map<String, String> acmeDocs = awaitDocuments(acmeKey, 4);
+        Map<String, String> acmeDocs = awaitDocuments(acmeKey, 5);
         Map<String, String> globexDocs = awaitDocuments(globexKey, 2);
         assertThat(acmeDocs.keySet()).allMatch(uri -> uri.startsWith(acme.base()));
         assertThat(globexDocs.keySet()).containsExactlyInAnyOrder(globex.base() + "/", globex.base() + "/about");
