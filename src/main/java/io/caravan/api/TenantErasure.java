@@ -7,6 +7,8 @@ import io.caravan.observability.TenantGauges;
 import io.caravan.query.AnswerCache;
 import io.caravan.usage.TokenBudgets;
 import io.caravan.secrets.TenantSecrets;
+import io.caravan.sources.SourceManager;
+import io.caravan.sources.web.WebPageStore;
 import io.caravan.tenancy.ApiKeys;
 import io.caravan.tenancy.TenantId;
 import io.caravan.tenancy.TenantRegistry;
@@ -32,10 +34,13 @@ class TenantErasure {
     private final AnswerCache cache;
     private final QueryRateLimiter limiter;
     private final LlmRouter router;
+    private final SourceManager sources;
+    private final WebPageStore webPages;
 
     TenantErasure(TenantRegistry tenants, ApiKeys apiKeys, TenantSecrets secrets, DocumentRegistry documents,
                   Quarantine quarantine, TenantVectorStore store, TokenBudgets budgets, TenantGauges gauges,
-                  AnswerCache cache, QueryRateLimiter limiter, LlmRouter router) {
+                  AnswerCache cache, QueryRateLimiter limiter, LlmRouter router, SourceManager sources,
+                  WebPageStore webPages) {
         this.tenants = tenants;
         this.apiKeys = apiKeys;
         this.secrets = secrets;
@@ -47,15 +52,19 @@ class TenantErasure {
         this.cache = cache;
         this.limiter = limiter;
         this.router = router;
+        this.sources = sources;
+        this.webPages = webPages;
     }
 
     Dtos.ErasureReport erase(TenantId tenant) {
         // keys first: the tenant's clients lose access before its data goes
         int keys = apiKeys.deleteAll(tenant);
+        sources.stopAll(tenant); // no source may add documents while (or after) they are erased
         int quarantined = quarantine.deleteAll(tenant);
         int docs = documents.deleteAll(tenant);
         int chunks = store.deleteTenant(tenant);
         int secretCount = secrets.deleteAll(tenant);
+        webPages.deleteAll(tenant);
         budgets.deleteAll(tenant); // reservations and budget counters: a later tenant with this id starts at zero
         gauges.remove(tenant);
         int cacheEntries = cache.evict(tenant);
