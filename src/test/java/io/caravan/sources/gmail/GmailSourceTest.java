@@ -242,6 +242,18 @@ class GmailSourceTest extends HubTest {
         assertThat(gmail().kamelet()).isEqualTo("gmail-source");
     }
 
+    @Test
+    void anInstanceWithoutTenantIsRefused() {
+        assertThatThrownBy(() -> camel.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("kamelet:gmail-source/no-tenant?sourceId=inbox&clientId=c&clientSecret=s&refreshToken=r")
+                        .routeId("gmail-test-no-tenant").to("direct:ingest-source-item");
+            }
+        })).hasStackTraceContaining("tenantId");
+        instances.add("no-tenant");
+    }
+
     // ---- helpers ----
 
     private SourceBinding gmail() {
