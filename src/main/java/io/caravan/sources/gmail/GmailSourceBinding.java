@@ -4,6 +4,8 @@ import io.caravan.secrets.TenantSecrets;
 import io.caravan.sources.SourceBinding;
 import io.caravan.tenancy.TenantConfig;
 import io.caravan.tenancy.TenantId;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.stereotype.Component;
@@ -47,6 +49,23 @@ public class GmailSourceBinding implements SourceBinding {
         if (source.query() != null && !source.query().isBlank()) {
             properties.put("query", source.query());
         }
+        if (source.schedule() != null && !source.schedule().isBlank()) {
+            properties.put("delay", String.valueOf(pollEvery(source).toMillis()));
+        }
         return properties;
+    }
+
+    /** The source's {@code schedule} (ISO-8601 duration, as for web sources) is the time between two polls. */
+    private static Duration pollEvery(TenantConfig.Source source) {
+        try {
+            Duration every = Duration.parse(source.schedule());
+            if (!every.isNegative() && !every.isZero()) {
+                return every;
+            }
+        } catch (DateTimeParseException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("gmail source '" + source.id() + "': schedule '" + source.schedule()
+                + "' is not a positive ISO-8601 duration such as PT5M");
     }
 }

@@ -240,6 +240,14 @@ class GmailSourceTest extends HubTest {
         assertThat(gmail().properties(id, source)).containsEntry("clientId", "c").containsEntry("clientSecret", "s")
                 .containsEntry("refreshToken", "r").containsEntry("query", "is:unread");
         assertThat(gmail().kamelet()).isEqualTo("gmail-source");
+        TenantConfig.Source everyFiveMinutes = new TenantConfig.Source("inbox", "gmail", null, null, null, "PT5M",
+                "label:support is:unread", SECRET, null, null, null);
+        assertThat(gmail().properties(id, everyFiveMinutes)).containsEntry("delay", "300000")
+                .containsEntry("query", "label:support is:unread");
+        TenantConfig.Source badSchedule = new TenantConfig.Source("inbox", "gmail", null, null, null, "5 minutes",
+                null, SECRET, null, null, null);
+        assertThatThrownBy(() -> gmail().properties(id, badSchedule))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("schedule");
     }
 
     @Test
