@@ -95,13 +95,15 @@ public class GmailMailbox {
     public List<GmailItem> poll(Exchange exchange) throws IOException {
         TenantId tenant = TenantHeader.require(exchange);
         String sourceId = exchange.getProperty(SOURCE_ID, String.class);
-        GmailCredentials credentials = new GmailCredentials(exchange.getProperty(CLIENT_ID, String.class),
-                exchange.getProperty(CLIENT_SECRET, String.class), exchange.getProperty(REFRESH_TOKEN, String.class));
+        String clientId = exchange.getProperty(CLIENT_ID, String.class);
+        String clientSecret = exchange.getProperty(CLIENT_SECRET, String.class);
+        String refreshToken = exchange.getProperty(REFRESH_TOKEN, String.class);
         String configured = exchange.getProperty(QUERY, String.class);
         String query = configured == null || configured.isBlank() ? "is:unread" : configured;
         long max = exchange.getProperty(MAX_MESSAGES, 25L, Long.class);
-        // the items that leave for the sink must not carry the credentials
+        // before anything can fail: neither error logs nor the items sent to the sink may carry the credentials
         exchange.removeProperties("CaravanGmail*");
+        GmailCredentials credentials = new GmailCredentials(clientId, clientSecret, refreshToken);
         Gmail gmail = client(tenant, sourceId, credentials);
         ListMessagesResponse listed = gmail.users().messages().list("me").setQ(query).setMaxResults(max).execute();
         Map<String, MessageState> states = new LinkedHashMap<>();
