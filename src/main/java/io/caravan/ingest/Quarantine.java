@@ -1,6 +1,7 @@
 package io.caravan.ingest;
 
 import io.caravan.tenancy.TenantId;
+import io.caravan.tenancy.TenantTransactions;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -11,7 +12,6 @@ import java.util.List;
 import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
-import org.springframework.transaction.annotation.Transactional;
 
 /** The durable quarantine: failed documents with stage, reason, error and attempts, per tenant. */
 @Repository
@@ -23,21 +23,28 @@ public class Quarantine {
     }
 
     private final JdbcClient jdbc;
+    private final TenantTransactions transactions;
     private final DocumentRegistry documents;
     private final DocumentIds ids;
     private final Clock clock;
 
-    public Quarantine(JdbcClient jdbc, DocumentRegistry documents, DocumentIds ids, Clock clock) {
+    public Quarantine(JdbcClient jdbc, TenantTransactions transactions, DocumentRegistry documents, DocumentIds ids,
+                      Clock clock) {
         this.jdbc = jdbc;
+        this.transactions = transactions;
         this.documents = documents;
         this.ids = ids;
         this.clock = clock;
     }
 
     /** Records the failure and marks the document quarantined, in one transaction. */
-    @Transactional
     public Optional<Item> add(TenantId tenant, Document document, String stage, String reason, String error,
                               int attempts) {
+        return transactions.call(tenant, () -> insert(tenant, document, stage, reason, error, attempts));
+    }
+
+    private Optional<Item> insert(TenantId tenant, Document document, String stage, String reason, String error,
+                                  int attempts) {
         if (!documents.markQuarantined(tenant, document.documentId())) {
             return Optional.empty(); // deleted or finished meanwhile: nothing to quarantine
         }
@@ -62,42 +69,45 @@ public class Quarantine {
     }
 
     public List<Item> list(TenantId tenant) {
-        return jdbc.sql("SELECT * FROM quarantine WHERE tenant_id = :tenant ORDER BY quarantined_at DESC, id DESC")
+        return transactions.call(tenant, () -> jdbc.sql(
+                        "SELECT * FROM quarantine WHERE tenant_id = :tenant ORDER BY quarantined_at DESC, id DESC")
                 .param("tenant", tenant.value())
                 .query(Quarantine::map)
-                .list();
+                .list());
     }
 
     public Optional<Item> find(TenantId tenant, String id) {
-        return jdbc.sql("SELECT * FROM quarantine WHERE tenant_id = :tenant AND id = :id")
+        return transactions.call(tenant, () -> jdbc.sql("SELECT * FROM quarantine WHERE tenant_id = :tenant AND id = :id")
                 .param("tenant", tenant.value())
                 .param("id", id)
                 .query(Quarantine::map)
-                .optional();
+                .optional());
     }
 
     public boolean remove(TenantId tenant, String id) {
-        return jdbc.sql("DELETE FROM quarantine WHERE tenant_id = :tenant AND id = :id")
+        return transactions.call(tenant, () -> jdbc.sql("DELETE FROM quarantine WHERE tenant_id = :tenant AND id = :id")
                 .param("tenant", tenant.value())
                 .param("id", id)
-                .update() > 0;
+                .update() > 0);
     }
 
     public int removeForDocument(TenantId tenant, String documentId) {
-        return jdbc.sql("DELETE FROM quarantine WHERE tenant_id = :tenant AND document_id = :doc")
+        return transactions.call(tenant, () -> jdbc.sql(
+                        "DELETE FROM quarantine WHERE tenant_id = :tenant AND document_id = :doc")
                 .param("tenant", tenant.value())
                 .param("doc", documentId)
-                .update();
+                .update());
     }
 
     public int count(TenantId tenant) {
-        return jdbc.sql("SELECT COUNT(*) FROM quarantine WHERE tenant_id = :tenant")
+        return transactions.call(tenant, () -> jdbc.sql("SELECT COUNT(*) FROM quarantine WHERE tenant_id = :tenant")
                 .param("tenant", tenant.value())
-                .query(Integer.class).single();
+                .query(Integer.class).single());
     }
 
     public int deleteAll(TenantId tenant) {
-        return jdbc.sql("DELETE FROM quarantine WHERE tenant_id = :tenant").param("tenant", tenant.value()).update();
+        return transactions.call(tenant, () -> jdbc.sql("DELETE FROM quarantine WHERE tenant_id = :tenant")
+                .param("tenant", tenant.value()).update());
     }
 
     private static String truncate(String error) {
