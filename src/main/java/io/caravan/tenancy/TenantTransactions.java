@@ -56,8 +56,13 @@ public class TenantTransactions {
      */
     public <T> T attempt(TenantId tenant, Supplier<T> work) {
         requireTenant(tenant);
-        // the tenant is set outside the savepoint: a rollback to it must not undo the setting
-        return call(tenant, () -> nested.execute(status -> work.get()));
+        if (!TransactionSynchronizationManager.isActualTransactionActive()) {
+            return call(tenant, work); // a transaction of its own: its failure rolls back only itself
+        }
+        // the tenant is set outside the savepoint (a rollback to it must not undo the setting), and the failure
+        // does not pass through a participating template, which would mark the whole transaction rollback-only
+        scope(tenant);
+        return nested.execute(status -> work.get());
     }
 
     private void scope(TenantId tenant) {

@@ -19,7 +19,8 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * Base of the tests that run the whole hub: a real Spring Boot application with its Camel context, H2 file
  * database and vector store in a temporary data dir, the real embedding model, and real HTTP on a random
- * port. All subclasses share one application context; each test uses fresh tenants.
+ * port. All subclasses share one application context; each test uses fresh tenants. With
+ * {@code -Dcaravan.test.mode=production} the database is a fresh one on the real PostgreSQL (see {@link Postgres}).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @AutoConfigureObservability(tracing = false)
@@ -38,6 +39,34 @@ public abstract class HubTest {
         registry.add("caravan.data-dir", DATA_DIR::toString);
         registry.add("caravan.admin-token", () -> ADMIN_TOKEN);
         registry.add("caravan.ingest.redelivery-delay-ms", () -> "10");
+        if (productionMode()) {
+            // the relational state in a fresh database on the real PostgreSQL; vectors and queues stay embedded
+            // until their production backends land (they add their settings here)
+            usePostgres(registry);
+        }
+    }
+
+    /** {@code -Dcaravan.test.mode=production}: every hub test runs against the production backends. */
+    public static boolean productionMode() {
+        return "production".equals(System.getProperty("caravan.test.mode"));
+    }
+
+    /** The hub's relational state in this JVM's test database on PostgreSQL. */
+    protected static void usePostgres(DynamicPropertyRegistry registry) {
+        SharedPostgres.DATABASE.register(registry);
+    }
+
+    /** One database per test JVM, created on first use and dropped when the JVM exits. */
+    protected static Postgres postgres() {
+        return SharedPostgres.DATABASE;
+    }
+
+    private static final class SharedPostgres {
+        static final Postgres DATABASE = Postgres.create();
+
+        static {
+            Runtime.getRuntime().addShutdownHook(new Thread(DATABASE::close, "drop-test-database"));
+        }
     }
 
     @BeforeEach
