@@ -10,6 +10,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.BeforeEach;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -31,6 +34,11 @@ public abstract class HubTest {
 
     @LocalServerPort
     protected int port;
+
+    @Autowired
+    private JdbcClient hubJdbc;
+    @Value("${spring.datasource.url}")
+    private String datasourceUrl;
 
     protected HubClient hub;
 
@@ -72,6 +80,14 @@ public abstract class HubTest {
     @BeforeEach
     void client() {
         hub = new HubClient("http://127.0.0.1:" + port);
+    }
+
+    /**
+     * The stored rows as they are, for assertions about what the database holds: the hub's own connection on H2,
+     * the superuser on PostgreSQL (the hub's role sees no tenant-owned row outside a tenant-scoped transaction).
+     */
+    protected JdbcClient storedRows() {
+        return datasourceUrl.startsWith("jdbc:postgresql:") ? postgres().superuser() : hubJdbc;
     }
 
     /** Creates a tenant with a random suffix so tests sharing the context never collide. */
