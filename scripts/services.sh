@@ -3,13 +3,13 @@
 # production profile by hand:
 #   scripts/services.sh up|down|status [postgres|chroma|kafka ...]   (no name: every service below)
 # "up" uses a service that is already running and starts it otherwise; "down" stops only what "up" started
-# (a marker under $CARAVAN_SERVICES_DIR, default target/services). Each service is three functions,
+# (a marker under $CARAVAN_SERVICES_DIR, default .services). Each service is three functions,
 # <name>_up, <name>_down and <name>_status; add one by defining them and listing it in SERVICES.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SERVICES=(postgres)
-STATE_DIR=${CARAVAN_SERVICES_DIR:-target/services}
+STATE_DIR=${CARAVAN_SERVICES_DIR:-.services}
 PG_HOST=${CARAVAN_PG_HOST:-127.0.0.1}
 PG_PORT=${CARAVAN_PG_PORT:-5432}
 PG_SUPERUSER=${CARAVAN_PG_SUPERUSER:-postgres}

@@ -67,6 +67,11 @@ public final class Postgres implements AutoCloseable {
         return dataSource(url(), APP);
     }
 
+    /** As the owner of the tables, the role migrations run as. */
+    public DriverManagerDataSource ownerDataSource() {
+        return dataSource(url(), OWNER);
+    }
+
     /** As the superuser: sees every row (superusers bypass row-level security), for checks only. */
     public JdbcClient superuser() {
         return JdbcClient.create(dataSource(url(), SUPERUSER));

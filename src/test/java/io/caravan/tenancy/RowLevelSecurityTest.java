@@ -126,6 +126,18 @@ class RowLevelSecurityTest {
                 .hasStackTraceContaining("permission denied");
     }
 
+    @Test
+    void theBypassCheckAcceptsOnlyTheAppRole() {
+        assertThat(app.sql("SELECT caravan_row_security_bypassed()").query(Boolean.class).single()).isFalse();
+        assertThat(database.superuser().sql("SELECT caravan_row_security_bypassed()").query(Boolean.class).single())
+                .as("superuser").isTrue();
+        assertThat(JdbcClient.create(database.ownerDataSource()).sql("SELECT caravan_row_security_bypassed()")
+                .query(Boolean.class).single()).as("owner").isTrue();
+        assertThatThrownBy(() -> new RowSecurityCheck(database.superuser()))
+                .hasMessageContaining("bypasses row-level security");
+        new RowSecurityCheck(app);
+    }
+
     private static <T> T asTenant(String tenant, Function<JdbcClient, T> work) {
         return transactions.execute(status -> {
             app.sql("SELECT set_config('caravan.tenant_id', :t, true)").param("t", tenant).query(String.class).single();
