@@ -1,27 +1,30 @@
 package io.caravan.ingest;
 
 import io.caravan.tenancy.TenantId;
+import io.caravan.tenancy.TenantTransactions;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.Base64;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
-import org.springframework.transaction.annotation.Transactional;
 
 /** Documents, their accepted payloads and their status. Every query is scoped by tenant. */
 @Repository
 public class DocumentRegistry {
 
     private final JdbcClient jdbc;
+    private final TenantTransactions transactions;
     private final Clock clock;
 
-    public DocumentRegistry(JdbcClient jdbc, Clock clock) {
+    public DocumentRegistry(JdbcClient jdbc, TenantTransactions transactions, Clock clock) {
         this.jdbc = jdbc;
+        this.transactions = transactions;
         this.clock = clock;
     }
 
@@ -30,8 +33,11 @@ public class DocumentRegistry {
     }
 
     /** Records a document and its payload in one transaction, before the client is told it was accepted. */
-    @Transactional
     public void insertQueued(Document document, NewDocument offered) {
+        transactions.run(document.tenant(), () -> insert(document, offered));
+    }
+
+    private void insert(Document document, NewDocument offered) {
         jdbc.sql("""
                 INSERT INTO documents (tenant_id, document_id, title, source_type, source_uri, content_type,
                     content_hash, status, chunks, created_at, updated_at)
@@ -52,7 +58,7 @@ public class DocumentRegistry {
                 .param("tenant", document.tenant().value())
                 .param("id", document.documentId())
                 .param("fileName", offered.fileName())
-                .param("body", Base64.getEncoder().encodeToString(offered.content()))
+                .param("body", offered.content())
                 .update();
     }
 
@@ -61,7 +67,7 @@ public class DocumentRegistry {
      * unsupported): quarantined from the start, without a content hash or payload.
      */
     public void insertQuarantined(Document document) {
-        jdbc.sql("""
+        transactions.run(document.tenant(), () -> jdbc.sql("""
                 INSERT INTO documents (tenant_id, document_id, title, source_type, source_uri, content_type,
                     content_hash, status, chunks, created_at, updated_at)
                 VALUES (:tenant, :id, :title, :sourceType, :sourceUri, :contentType, NULL, :status, 0, :now, :now)""")
@@ -73,32 +79,34 @@ public class DocumentRegistry {
                 .param("contentType", document.contentType())
                 .param("status", DocumentStatus.QUARANTINED.wire())
                 .param("now", now())
-                .update();
+                .update());
     }
 
     public Optional<Document> find(TenantId tenant, String documentId) {
-        return jdbc.sql("SELECT * FROM documents WHERE tenant_id = :tenant AND document_id = :id")
+        return transactions.call(tenant, () -> jdbc.sql(
+                        "SELECT * FROM documents WHERE tenant_id = :tenant AND document_id = :id")
                 .param("tenant", tenant.value())
                 .param("id", documentId)
                 .query(DocumentRegistry::map)
-                .optional();
+                .optional());
     }
 
     public Optional<Document> findByHash(TenantId tenant, String contentHash) {
-        return jdbc.sql("SELECT * FROM documents WHERE tenant_id = :tenant AND content_hash = :hash")
+        return transactions.call(tenant, () -> jdbc.sql(
+                        "SELECT * FROM documents WHERE tenant_id = :tenant AND content_hash = :hash")
                 .param("tenant", tenant.value())
                 .param("hash", contentHash)
                 .query(DocumentRegistry::map)
-                .optional();
+                .optional());
     }
 
     public Optional<Payload> payload(TenantId tenant, String documentId) {
-        return jdbc.sql("SELECT file_name, body FROM document_payloads WHERE tenant_id = :tenant AND document_id = :id")
+        return transactions.call(tenant, () -> jdbc.sql(
+                        "SELECT file_name, body FROM document_payloads WHERE tenant_id = :tenant AND document_id = :id")
                 .param("tenant", tenant.value())
                 .param("id", documentId)
-                .query((rs, row) -> new Payload(Base64.getDecoder().decode(rs.getString("body")),
-                        rs.getString("file_name")))
-                .optional();
+                .query((rs, row) -> new Payload(rs.getBytes("body"), rs.getString("file_name")))
+                .optional());
     }
 
     /** Page of a tenant's documents, newest first; the cursor is the last document id of the previous page. */
@@ -120,12 +128,16 @@ public class DocumentRegistry {
         if (afterDocumentId != null) {
             spec = spec.param("after", afterDocumentId);
         }
-        return spec.query(DocumentRegistry::map).list();
+        JdbcClient.StatementSpec query = spec;
+        return transactions.call(tenant, () -> query.query(DocumentRegistry::map).list());
     }
 
     /** Marks a queued document indexed and drops its payload; false if it is no longer queued (deleted). */
-    @Transactional
     public boolean markIndexed(TenantId tenant, String documentId, int chunks) {
+        return transactions.call(tenant, () -> indexed(tenant, documentId, chunks));
+    }
+
+    private boolean indexed(TenantId tenant, String documentId, int chunks) {
         int updated = jdbc.sql("""
                 UPDATE documents SET status = :indexed, chunks = :chunks, indexed_at = :now, updated_at = :now
                 WHERE tenant_id = :tenant AND document_id = :id AND status = :queued""")
@@ -152,8 +164,11 @@ public class DocumentRegistry {
     }
 
     /** Marks a document deleted and releases its content hash, so the same content can be added again. */
-    @Transactional
     public boolean markDeleted(TenantId tenant, String documentId) {
+        return transactions.call(tenant, () -> deleted(tenant, documentId));
+    }
+
+    private boolean deleted(TenantId tenant, String documentId) {
         int updated = jdbc.sql("""
                 UPDATE documents SET status = :deleted, content_hash = NULL, text_hash = NULL, chunks = 0, updated_at = :now
                 WHERE tenant_id = :tenant AND document_id = :id AND status <> :deleted""")
@@ -190,13 +205,13 @@ public class DocumentRegistry {
      */
     public boolean claimTextHash(TenantId tenant, String documentId, String textHash) {
         try {
-            jdbc.sql("""
+            transactions.attempt(tenant, () -> jdbc.sql("""
                     UPDATE documents SET text_hash = :hash, updated_at = :now
                     WHERE tenant_id = :tenant AND document_id = :id AND status = 'queued'
                     AND (text_hash IS NULL OR text_hash = :hash)""")
                     .param("hash", textHash).param("now", now())
                     .param("tenant", tenant.value()).param("id", documentId)
-                    .update();
+                    .update());
         } catch (org.springframework.dao.DuplicateKeyException held) {
             return false;
         }
@@ -204,24 +219,28 @@ public class DocumentRegistry {
     }
 
     public boolean releaseTextHash(TenantId tenant, String documentId, String textHash) {
-        return jdbc.sql("""
+        return transactions.call(tenant, () -> jdbc.sql("""
                 UPDATE documents SET text_hash = NULL, updated_at = :now
                 WHERE tenant_id = :tenant AND document_id = :id AND text_hash = :hash""")
                 .param("now", now()).param("tenant", tenant.value()).param("id", documentId).param("hash", textHash)
-                .update() > 0;
+                .update() > 0);
     }
 
     public Optional<Document> findByTextHash(TenantId tenant, String textHash) {
-        return jdbc.sql("SELECT * FROM documents WHERE tenant_id = :tenant AND text_hash = :hash")
+        return transactions.call(tenant, () -> jdbc.sql(
+                        "SELECT * FROM documents WHERE tenant_id = :tenant AND text_hash = :hash")
                 .param("tenant", tenant.value())
                 .param("hash", textHash)
                 .query(DocumentRegistry::map)
-                .optional();
+                .optional());
     }
 
     /** Marks a queued document as a duplicate of another (same extracted text) and drops its payload. */
-    @Transactional
     public boolean markDuplicate(TenantId tenant, String documentId, String duplicateOf) {
+        return transactions.call(tenant, () -> duplicate(tenant, documentId, duplicateOf));
+    }
+
+    private boolean duplicate(TenantId tenant, String documentId, String duplicateOf) {
         int updated = jdbc.sql("""
                 UPDATE documents SET status = :duplicate, duplicate_of = :of, updated_at = :now
                 WHERE tenant_id = :tenant AND document_id = :id AND status = :queued""")
@@ -238,14 +257,14 @@ public class DocumentRegistry {
 
     /** Other live documents of the tenant with the same source URI: earlier versions of the same source. */
     public List<Document> otherVersions(TenantId tenant, String sourceUri, String documentId) {
-        return jdbc.sql("""
+        return transactions.call(tenant, () -> jdbc.sql("""
                 SELECT * FROM documents WHERE tenant_id = :tenant AND source_uri = :uri AND document_id <> :id
                 AND status IN ('queued', 'indexed', 'quarantined')""")
                 .param("tenant", tenant.value())
                 .param("uri", sourceUri)
                 .param("id", documentId)
                 .query(DocumentRegistry::map)
-                .list();
+                .list());
     }
 
     /** Which of these documents are indexed now: retrieval drops hits of anything else. */
@@ -253,26 +272,40 @@ public class DocumentRegistry {
         if (documentIds.isEmpty()) {
             return java.util.Set.of();
         }
-        return new java.util.HashSet<>(jdbc.sql("""
+        return new java.util.HashSet<>(transactions.call(tenant, () -> jdbc.sql("""
                 SELECT document_id FROM documents WHERE tenant_id = :tenant AND status = 'indexed'
                 AND document_id IN (:ids)""")
                 .param("tenant", tenant.value())
                 .param("ids", List.copyOf(documentIds))
                 .query(String.class)
-                .list());
+                .list()));
     }
 
-    /** Every queued document of every tenant: the work to resume after a restart. */
+    /**
+     * Every queued document of every tenant, oldest first: the work to resume after a restart. Read tenant by
+     * tenant, each in its own tenant-scoped transaction (there is no cross-tenant read of documents).
+     */
     public List<Document> allQueued() {
-        return jdbc.sql("SELECT * FROM documents WHERE status = :queued ORDER BY created_at")
-                .param("queued", DocumentStatus.QUEUED.wire())
-                .query(DocumentRegistry::map)
-                .list();
+        List<Document> queued = new ArrayList<>();
+        for (String id : jdbc.sql("SELECT id FROM tenants ORDER BY id").query(String.class).list()) {
+            TenantId tenant = TenantId.of(id);
+            queued.addAll(transactions.call(tenant, () -> jdbc.sql(
+                            "SELECT * FROM documents WHERE tenant_id = :tenant AND status = :queued")
+                    .param("tenant", tenant.value())
+                    .param("queued", DocumentStatus.QUEUED.wire())
+                    .query(DocumentRegistry::map)
+                    .list()));
+        }
+        queued.sort(Comparator.comparing(Document::createdAt));
+        return queued;
     }
 
     /** Removes every document row and payload of the tenant; returns how many were not already deleted. */
-    @Transactional
     public int deleteAll(TenantId tenant) {
+        return transactions.call(tenant, () -> deleteRows(tenant));
+    }
+
+    private int deleteRows(TenantId tenant) {
         int live = jdbc.sql("SELECT COUNT(*) FROM documents WHERE tenant_id = :tenant AND status <> :deleted")
                 .param("tenant", tenant.value())
                 .param("deleted", DocumentStatus.DELETED.wire())
@@ -283,7 +316,7 @@ public class DocumentRegistry {
     }
 
     private boolean setStatus(TenantId tenant, String documentId, DocumentStatus to, DocumentStatus from) {
-        return jdbc.sql("""
+        return transactions.call(tenant, () -> jdbc.sql("""
                 UPDATE documents SET status = :to, updated_at = :now
                 WHERE tenant_id = :tenant AND document_id = :id AND status = :from""")
                 .param("to", to.wire())
@@ -291,7 +324,7 @@ public class DocumentRegistry {
                 .param("tenant", tenant.value())
                 .param("id", documentId)
                 .param("from", from.wire())
-                .update() > 0;
+                .update() > 0);
     }
 
     private void deletePayload(TenantId tenant, String documentId) {

@@ -1,6 +1,7 @@
 package io.caravan.ingest;
 
 import io.caravan.tenancy.TenantId;
+import io.caravan.tenancy.TenantTransactions;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -11,7 +12,6 @@ import java.util.List;
 import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
-import org.springframework.transaction.annotation.Transactional;
 
 /** The durable quarantine: failed documents with stage, reason, error and attempts, per tenant. */
 @Repository
@@ -23,21 +23,28 @@ public class Quarantine {
     }
 
     private final JdbcClient jdbc;
+    private final TenantTransactions transactions;
     private final DocumentRegistry documents;
     private final DocumentIds ids;
     private final Clock clock;
 
-    public Quarantine(JdbcClient jdbc, DocumentRegistry documents, DocumentIds ids, Clock clock) {
+    public Quarantine(JdbcClient jdbc, TenantTransactions transactions, DocumentRegistry documents, DocumentIds ids,
+                      Clock clock) {
         this.jdbc = jdbc;
+        this.transactions = transactions;
         this.documents = documents;
         this.ids = ids;
         this.clock = clock;
     }
 
     /** Records the failure and marks the document quarantined, in one transaction. */
-    @Transactional
     public Optional<Item> add(TenantId tenant, Document document, String stage, String reason, String error,
                               int attempts) {
+        return transactions.call(tenant, () -> insert(tenant, document, stage, reason, error, attempts));
+    }
+
+    private Optional<Item> insert(TenantId tenant, Document document, String stage, String reason, String error,
+                                  int attempts) {
         if (!documents.markQuarantined(tenant, document.documentId())) {
             return Optional.empty(); // deleted or finished meanwhile: nothing to quarantine
         }
@@ -53,9 +60,14 @@ public class Quarantine {
      * fetch again; the source's next run fetches the item anew). The same source URI failing again for the same
      * reason updates its open entry (attempts + 1) instead of adding one per run.
      */
-    @Transactional
     public Item addUnaccepted(TenantId tenant, String title, String sourceType, String sourceUri, String contentType,
                               String reason, String error) {
+        return transactions.call(tenant,
+                () -> insertUnaccepted(tenant, title, sourceType, sourceUri, contentType, reason, error));
+    }
+
+    private Item insertUnaccepted(TenantId tenant, String title, String sourceType, String sourceUri,
+                                  String contentType, String reason, String error) {
         Instant now = clock.instant();
         if (sourceUri != null) {
             Optional<Item> open = jdbc.sql("""
@@ -118,9 +130,13 @@ public class Quarantine {
      * Records a source item that failed before any document existed (e.g. a mail that could not be fetched):
      * no document id, one entry per tenant, source URI and reason whose attempts grow with each failure.
      */
-    @Transactional
     public Item addSourceFailure(TenantId tenant, String sourceType, String sourceUri, String stage, String reason,
                                  String error) {
+        return transactions.call(tenant, () -> insertSourceFailure(tenant, sourceType, sourceUri, stage, reason, error));
+    }
+
+    private Item insertSourceFailure(TenantId tenant, String sourceType, String sourceUri, String stage, String reason,
+                                     String error) {
         Optional<Item> existing = jdbc.sql("""
                 SELECT * FROM quarantine WHERE tenant_id = :tenant AND document_id = '' AND source_uri = :uri
                 AND reason = :reason""")
@@ -156,49 +172,53 @@ public class Quarantine {
 
     /** Removes the document-less entries of a source item once it went through. */
     public int removeSourceFailures(TenantId tenant, String sourceUri) {
-        return jdbc.sql("DELETE FROM quarantine WHERE tenant_id = :tenant AND document_id = '' AND source_uri = :uri")
+        return transactions.call(tenant, () -> jdbc.sql(
+                        "DELETE FROM quarantine WHERE tenant_id = :tenant AND document_id = '' AND source_uri = :uri")
                 .param("tenant", tenant.value())
                 .param("uri", sourceUri)
-                .update();
+                .update());
     }
 
     public List<Item> list(TenantId tenant) {
-        return jdbc.sql("SELECT * FROM quarantine WHERE tenant_id = :tenant ORDER BY quarantined_at DESC, id DESC")
+        return transactions.call(tenant, () -> jdbc.sql(
+                        "SELECT * FROM quarantine WHERE tenant_id = :tenant ORDER BY quarantined_at DESC, id DESC")
                 .param("tenant", tenant.value())
                 .query(Quarantine::map)
-                .list();
+                .list());
     }
 
     public Optional<Item> find(TenantId tenant, String id) {
-        return jdbc.sql("SELECT * FROM quarantine WHERE tenant_id = :tenant AND id = :id")
+        return transactions.call(tenant, () -> jdbc.sql("SELECT * FROM quarantine WHERE tenant_id = :tenant AND id = :id")
                 .param("tenant", tenant.value())
                 .param("id", id)
                 .query(Quarantine::map)
-                .optional();
+                .optional());
     }
 
     public boolean remove(TenantId tenant, String id) {
-        return jdbc.sql("DELETE FROM quarantine WHERE tenant_id = :tenant AND id = :id")
+        return transactions.call(tenant, () -> jdbc.sql("DELETE FROM quarantine WHERE tenant_id = :tenant AND id = :id")
                 .param("tenant", tenant.value())
                 .param("id", id)
-                .update() > 0;
+                .update() > 0);
     }
 
     public int removeForDocument(TenantId tenant, String documentId) {
-        return jdbc.sql("DELETE FROM quarantine WHERE tenant_id = :tenant AND document_id = :doc")
+        return transactions.call(tenant, () -> jdbc.sql(
+                        "DELETE FROM quarantine WHERE tenant_id = :tenant AND document_id = :doc")
                 .param("tenant", tenant.value())
                 .param("doc", documentId)
-                .update();
+                .update());
     }
 
     public int count(TenantId tenant) {
-        return jdbc.sql("SELECT COUNT(*) FROM quarantine WHERE tenant_id = :tenant")
+        return transactions.call(tenant, () -> jdbc.sql("SELECT COUNT(*) FROM quarantine WHERE tenant_id = :tenant")
                 .param("tenant", tenant.value())
-                .query(Integer.class).single();
+                .query(Integer.class).single());
     }
 
     public int deleteAll(TenantId tenant) {
-        return jdbc.sql("DELETE FROM quarantine WHERE tenant_id = :tenant").param("tenant", tenant.value()).update();
+        return transactions.call(tenant, () -> jdbc.sql("DELETE FROM quarantine WHERE tenant_id = :tenant")
+                .param("tenant", tenant.value()).update());
     }
 
     private static String truncate(String error) {

@@ -23,11 +23,13 @@ public class ApiKeys {
     static final String PREFIX = "cvn_";
 
     private final JdbcClient jdbc;
+    private final TenantTransactions transactions;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
 
-    public ApiKeys(JdbcClient jdbc, Clock clock) {
+    public ApiKeys(JdbcClient jdbc, TenantTransactions transactions, Clock clock) {
         this.jdbc = jdbc;
+        this.transactions = transactions;
         this.clock = clock;
     }
 
@@ -37,7 +39,7 @@ public class ApiKeys {
     public IssuedKey issue(TenantId tenant, String name) {
         String keyId = "key_" + randomToken(12);
         String apiKey = PREFIX + randomToken(32);
-        jdbc.sql("""
+        transactions.run(tenant, () -> jdbc.sql("""
                 INSERT INTO api_keys (key_id, tenant_id, name, key_hash, created_at)
                 VALUES (:keyId, :tenant, :name, :hash, :now)""")
                 .param("keyId", keyId)
@@ -45,35 +47,42 @@ public class ApiKeys {
                 .param("name", name)
                 .param("hash", hash(apiKey))
                 .param("now", OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC))
-                .update();
+                .update());
         return new IssuedKey(keyId, apiKey);
     }
 
-    /** The tenant owning a live key; empty for unknown or revoked keys. */
+    /**
+     * The tenant owning a live key; empty for unknown or revoked keys. The tenant is not known yet, so this is the
+     * one lookup of a tenant-owned table without a tenant: a database function that answers only the tenant id
+     * for a hash (on PostgreSQL a SECURITY DEFINER function, the app role cannot read the table across tenants).
+     */
     public Optional<TenantId> resolve(String apiKey) {
         if (apiKey == null || !apiKey.startsWith(PREFIX)) {
             return Optional.empty();
         }
-        return jdbc.sql("SELECT tenant_id FROM api_keys WHERE key_hash = :hash AND revoked_at IS NULL")
+        return jdbc.sql("SELECT caravan_api_key_tenant(:hash)")
                 .param("hash", hash(apiKey))
-                .query(String.class)
-                .optional()
+                .query((rs, row) -> rs.getString(1))
+                .list().stream()
+                .filter(java.util.Objects::nonNull)
+                .findFirst()
                 .map(TenantId::of);
     }
 
     /** Revokes a key of this tenant; false when the tenant has no such live key. */
     public boolean revoke(TenantId tenant, String keyId) {
-        return jdbc.sql("""
+        return transactions.call(tenant, () -> jdbc.sql("""
                 UPDATE api_keys SET revoked_at = :now
                 WHERE key_id = :keyId AND tenant_id = :tenant AND revoked_at IS NULL""")
                 .param("now", OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC))
                 .param("keyId", keyId)
                 .param("tenant", tenant.value())
-                .update() > 0;
+                .update() > 0);
     }
 
     public int deleteAll(TenantId tenant) {
-        return jdbc.sql("DELETE FROM api_keys WHERE tenant_id = :tenant").param("tenant", tenant.value()).update();
+        return transactions.call(tenant, () -> jdbc.sql("DELETE FROM api_keys WHERE tenant_id = :tenant")
+                .param("tenant", tenant.value()).update());
     }
 
     static String hash(String apiKey) {

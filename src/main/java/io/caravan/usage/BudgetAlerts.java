@@ -7,6 +7,7 @@ import io.caravan.secrets.TenantSecrets;
 import io.caravan.tenancy.TenantConfig;
 import io.caravan.tenancy.TenantId;
 import io.caravan.tenancy.TenantRegistry;
+import io.caravan.tenancy.TenantTransactions;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -53,17 +54,19 @@ public class BudgetAlerts {
     private final TenantSecrets secrets;
     private final TenantMetrics metrics;
     private final JdbcClient jdbc;
+    private final TenantTransactions transactions;
     private final ObjectMapper json;
     private final Clock clock;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     public BudgetAlerts(TokenBudgets budgets, TenantRegistry tenants, TenantSecrets secrets, TenantMetrics metrics,
-                        JdbcClient jdbc, ObjectMapper json, Clock clock) {
+                        JdbcClient jdbc, TenantTransactions transactions, ObjectMapper json, Clock clock) {
         this.budgets = budgets;
         this.tenants = tenants;
         this.secrets = secrets;
         this.metrics = metrics;
         this.jdbc = jdbc;
+        this.transactions = transactions;
         this.json = json;
         this.clock = clock;
     }
@@ -102,13 +105,14 @@ public class BudgetAlerts {
 
     private boolean claim(TenantId tenant, Budget budget, String period, String threshold) {
         try {
-            return jdbc.sql("""
+            // a savepoint: the next threshold's claim still runs in this transaction after a duplicate
+            return transactions.attempt(tenant, () -> jdbc.sql("""
                     INSERT INTO budget_alerts (tenant_id, budget, period, threshold, fired_at)
                     VALUES (:tenant, :budget, :period, :threshold, :now)""")
                     .param("tenant", tenant.value()).param("budget", budget.key()).param("period", period)
                     .param("threshold", threshold)
                     .param("now", OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC))
-                    .update() > 0;
+                    .update() > 0);
         } catch (DuplicateKeyException alreadyFired) {
             return false;
         }

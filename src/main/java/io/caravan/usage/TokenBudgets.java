@@ -1,6 +1,7 @@
 package io.caravan.usage;
 
 import io.caravan.tenancy.TenantId;
+import io.caravan.tenancy.TenantTransactions;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.OffsetDateTime;
@@ -14,8 +15,6 @@ import org.springframework.core.annotation.Order;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.annotation.Transactional;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Atomic token budgets. A reservation is one conditional UPDATE (used + reserved + n must stay within the
@@ -36,13 +35,13 @@ public class TokenBudgets {
     }
 
     private final JdbcClient jdbc;
-    private final TransactionTemplate transactions;
+    private final TenantTransactions transactions;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
     private final java.time.Instant startedAt;
     private final org.springframework.context.ApplicationEventPublisher events;
 
-    public TokenBudgets(JdbcClient jdbc, TransactionTemplate transactions, Clock clock,
+    public TokenBudgets(JdbcClient jdbc, TenantTransactions transactions, Clock clock,
                         org.springframework.context.ApplicationEventPublisher events) {
         this.jdbc = jdbc;
         this.transactions = transactions;
@@ -59,7 +58,7 @@ public class TokenBudgets {
         String period = budget.period(clock.instant());
         ensureRow(tenant, budget, period);
         try {
-            return transactions.execute(status -> reserveInPeriod(tenant, budget, period, tokens, limit));
+            return transactions.call(tenant, () -> reserveInPeriod(tenant, budget, period, tokens, limit));
         } catch (BudgetExceededException e) {
             // published after the rolled-back transaction, so the alert listener sees it
             events.publishEvent(new UsageCommitted(tenant, budget, true));
@@ -98,8 +97,11 @@ public class TokenBudgets {
     }
 
     /** Turns a reservation into usage of {@code actual} tokens and frees the rest. */
-    @Transactional
     public void commit(Reservation reservation, long actual) {
+        transactions.run(reservation.tenant(), () -> commitReserved(reservation, actual));
+    }
+
+    private void commitReserved(Reservation reservation, long actual) {
         if (forget(reservation)) {
             events.publishEvent(new UsageCommitted(reservation.tenant(), reservation.budget(), false));
             jdbc.sql("""
@@ -113,8 +115,11 @@ public class TokenBudgets {
     }
 
     /** Frees a reservation without using it; a second release is a no-op. */
-    @Transactional
     public void release(Reservation reservation) {
+        transactions.run(reservation.tenant(), () -> releaseReserved(reservation));
+    }
+
+    private void releaseReserved(Reservation reservation) {
         if (forget(reservation)) {
             jdbc.sql("""
                     UPDATE budget_usage SET reserved = reserved - :reserved
@@ -128,11 +133,12 @@ public class TokenBudgets {
 
     public Usage usage(TenantId tenant, Budget budget, Long limit) {
         String period = budget.period(clock.instant());
-        return jdbc.sql("SELECT used, reserved FROM budget_usage WHERE tenant_id = :tenant AND budget = :budget "
+        return transactions.call(tenant, () -> jdbc.sql(
+                        "SELECT used, reserved FROM budget_usage WHERE tenant_id = :tenant AND budget = :budget "
                         + "AND period = :period")
                 .param("tenant", tenant.value()).param("budget", budget.key()).param("period", period)
                 .query((rs, row) -> new Usage(rs.getLong("used"), rs.getLong("reserved"), limit))
-                .optional()
+                .optional())
                 .orElse(new Usage(0, 0, limit));
     }
 
@@ -144,14 +150,21 @@ public class TokenBudgets {
     @EventListener(ApplicationReadyEvent.class)
     @Order(0)
     public void releaseAbandoned() {
-        // only reservations older than this process: the ones taken since belong to live work
-        var abandoned = jdbc.sql("SELECT * FROM budget_reservations WHERE created_at < :started")
-                .param("started", OffsetDateTime.ofInstant(startedAt, ZoneOffset.UTC))
-                .query((rs, row) -> new Reservation(rs.getString("id"), TenantId.of(rs.getString("tenant_id")),
-                        rs.getString("budget").equals(Budget.LLM_DAILY.key()) ? Budget.LLM_DAILY
-                                : Budget.EMBEDDING_MONTHLY,
-                        rs.getString("period"), rs.getLong("tokens")))
-                .list();
+        // only reservations older than this process: the ones taken since belong to live work; tenant by tenant,
+        // each in its own tenant-scoped transaction
+        var abandoned = new java.util.ArrayList<Reservation>();
+        for (String id : jdbc.sql("SELECT id FROM tenants ORDER BY id").query(String.class).list()) {
+            TenantId tenant = TenantId.of(id);
+            abandoned.addAll(transactions.call(tenant, () -> jdbc.sql(
+                            "SELECT * FROM budget_reservations WHERE tenant_id = :tenant AND created_at < :started")
+                    .param("tenant", tenant.value())
+                    .param("started", OffsetDateTime.ofInstant(startedAt, ZoneOffset.UTC))
+                    .query((rs, row) -> new Reservation(rs.getString("id"), tenant,
+                            rs.getString("budget").equals(Budget.LLM_DAILY.key()) ? Budget.LLM_DAILY
+                                    : Budget.EMBEDDING_MONTHLY,
+                            rs.getString("period"), rs.getLong("tokens")))
+                    .list()));
+        }
         abandoned.forEach(this::release);
         if (!abandoned.isEmpty()) {
             LOG.info("Released {} budget reservation(s) of work interrupted by the last stop", abandoned.size());
@@ -159,27 +172,34 @@ public class TokenBudgets {
     }
 
     public void deleteAll(TenantId tenant) {
+        transactions.run(tenant, () -> deleteRows(tenant));
+    }
+
+    private void deleteRows(TenantId tenant) {
         jdbc.sql("DELETE FROM budget_reservations WHERE tenant_id = :tenant").param("tenant", tenant.value()).update();
         jdbc.sql("DELETE FROM budget_alerts WHERE tenant_id = :tenant").param("tenant", tenant.value()).update();
         jdbc.sql("DELETE FROM budget_usage WHERE tenant_id = :tenant").param("tenant", tenant.value()).update();
     }
 
     private boolean forget(Reservation reservation) {
-        return jdbc.sql("DELETE FROM budget_reservations WHERE id = :id").param("id", reservation.id()).update() > 0;
+        return jdbc.sql("DELETE FROM budget_reservations WHERE tenant_id = :tenant AND id = :id")
+                .param("tenant", reservation.tenant().value()).param("id", reservation.id()).update() > 0;
     }
 
-    /** Creates the period's row outside any transaction, so a concurrent insert cannot abort one. */
+    /** Creates the period's row in a transaction (or savepoint) of its own, so a concurrent insert aborts nothing. */
     private void ensureRow(TenantId tenant, Budget budget, String period) {
-        boolean exists = jdbc.sql("SELECT COUNT(*) FROM budget_usage WHERE tenant_id = :tenant AND budget = :budget "
+        boolean exists = transactions.call(tenant, () -> jdbc.sql(
+                        "SELECT COUNT(*) FROM budget_usage WHERE tenant_id = :tenant AND budget = :budget "
                         + "AND period = :period")
                 .param("tenant", tenant.value()).param("budget", budget.key()).param("period", period)
-                .query(Integer.class).single() > 0;
+                .query(Integer.class).single() > 0);
         if (!exists) {
             try {
-                jdbc.sql("INSERT INTO budget_usage (tenant_id, budget, period, used, reserved) "
+                transactions.attempt(tenant, () -> jdbc.sql(
+                                "INSERT INTO budget_usage (tenant_id, budget, period, used, reserved) "
                                 + "VALUES (:tenant, :budget, :period, 0, 0)")
                         .param("tenant", tenant.value()).param("budget", budget.key()).param("period", period)
-                        .update();
+                        .update());
             } catch (DuplicateKeyException concurrentInsert) {
                 // another reservation created the row first: fine
             }

@@ -11,6 +11,7 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.autoconfigure.flyway.FlywayAutoConfiguration;
 import org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration;
+import org.springframework.boot.autoconfigure.jdbc.DataSourceTransactionManagerAutoConfiguration;
 import org.springframework.boot.autoconfigure.jdbc.JdbcClientAutoConfiguration;
 import org.springframework.boot.autoconfigure.jdbc.JdbcTemplateAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -83,9 +84,10 @@ public final class UsageCommandLine {
     }
 
     /** The database, its migrations and the reports; not a component, so the hub's scan never picks it up. */
-    @Import(UsageReports.class)
+    @Import({UsageReports.class, io.caravan.tenancy.TenantTransactions.class})
     @ImportAutoConfiguration({DataSourceAutoConfiguration.class, JdbcTemplateAutoConfiguration.class,
-            JdbcClientAutoConfiguration.class, FlywayAutoConfiguration.class})
+            JdbcClientAutoConfiguration.class, DataSourceTransactionManagerAutoConfiguration.class,
+            FlywayAutoConfiguration.class})
     static class ReportContext {
     }
 

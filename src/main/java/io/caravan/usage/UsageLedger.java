@@ -1,16 +1,14 @@
 package io.caravan.usage;
 
 import io.caravan.observability.TenantMetrics;
+import io.caravan.tenancy.TenantTransactions;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The usage ledger: every chat and embedding call as an event row, plus a daily rollup per tenant, kind,
@@ -24,17 +22,12 @@ public class UsageLedger {
     private static final int ROLLUP_ATTEMPTS = 3;
 
     private final JdbcClient jdbc;
-    private final TransactionTemplate transaction;
-    private final TransactionTemplate savepoint;
+    private final TenantTransactions transactions;
     private final TenantMetrics metrics;
 
-    public UsageLedger(JdbcClient jdbc, PlatformTransactionManager transactions, TenantMetrics metrics) {
+    public UsageLedger(JdbcClient jdbc, TenantTransactions transactions, TenantMetrics metrics) {
         this.jdbc = jdbc;
-        this.transaction = new TransactionTemplate(transactions);
-        // NESTED inside a transaction is a savepoint: a failed INSERT is undone alone, which PostgreSQL needs
-        // (it aborts the whole transaction on any error otherwise)
-        this.savepoint = new TransactionTemplate(transactions);
-        this.savepoint.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
+        this.transactions = transactions;
         this.metrics = metrics;
     }
 
@@ -43,7 +36,7 @@ public class UsageLedger {
      * the usage commits (or rolls back) with the caller's work; the token counters move only after the commit.
      */
     public void record(UsageEvent event) {
-        transaction.executeWithoutResult(status -> {
+        transactions.run(event.tenant(), () -> {
             insertEvent(event);
             addToRollup(event);
             TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
@@ -79,7 +72,8 @@ public class UsageLedger {
                 return;
             }
             try {
-                savepoint.executeWithoutResult(status -> insertRollup(event));
+                // a savepoint: a failed INSERT is undone alone (PostgreSQL aborts the whole transaction otherwise)
+                transactions.attempt(event.tenant(), () -> insertRollup(event));
                 return;
             } catch (DuplicateKeyException concurrentInsert) {
                 // another transaction created the row meanwhile and has committed: the next UPDATE finds it
@@ -107,8 +101,8 @@ public class UsageLedger {
                 .update();
     }
 
-    private void insertRollup(UsageEvent event) {
-        jdbc.sql("""
+    private int insertRollup(UsageEvent event) {
+        return jdbc.sql("""
                 INSERT INTO usage_daily (tenant_id, usage_day, kind, provider, model, requests, prompt_tokens,
                                          completion_tokens, embedding_tokens)
                 VALUES (:tenant, :day, :kind, :provider, :model, 1, :prompt, :completion, :embedding)""")

@@ -1,6 +1,7 @@
 package io.caravan.usage;
 
 import io.caravan.tenancy.TenantId;
+import io.caravan.tenancy.TenantTransactions;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Locale;
@@ -39,20 +40,24 @@ public class UsageReports {
     private static final String BY_DAY = "SELECT usage_day, model, provider, kind, " + SUMS + " FROM usage_daily "
             + "WHERE tenant_id = :tenant AND usage_day BETWEEN :from AND :to "
             + "GROUP BY usage_day, model, provider, kind ORDER BY usage_day, model, provider, kind";
-    private static final String BY_TENANT_AND_MODEL = "SELECT tenant_id, model, provider, kind, " + SUMS
-            + " FROM usage_daily WHERE usage_day BETWEEN :from AND :to "
-            + "GROUP BY tenant_id, model, provider, kind ORDER BY tenant_id, model, provider, kind";
+    // across tenants (erased ones included: their ledger is kept) through a database function, the only reader of
+    // another tenant's usage rows (on PostgreSQL row-level security hides them from the hub's role otherwise)
+    private static final String BY_TENANT_AND_MODEL = "SELECT tenant_id, model, provider, kind, requests, "
+            + "prompt_tokens, completion_tokens, embedding_tokens FROM caravan_usage_by_tenant(:from, :to) "
+            + "ORDER BY tenant_id, model, provider, kind";
 
     private final JdbcClient jdbc;
+    private final TenantTransactions transactions;
 
-    public UsageReports(JdbcClient jdbc) {
+    public UsageReports(JdbcClient jdbc, TenantTransactions transactions) {
         this.jdbc = jdbc;
+        this.transactions = transactions;
     }
 
     /** One tenant's usage in the period, per model (and kind) or per day and model. */
     public List<UsageRow> forTenant(TenantId tenant, UsagePeriod period, Grouping grouping) {
         boolean byDay = grouping == Grouping.DAY;
-        return jdbc.sql(byDay ? BY_DAY : BY_MODEL)
+        return transactions.call(tenant, () -> jdbc.sql(byDay ? BY_DAY : BY_MODEL)
                 .param("tenant", tenant.value())
                 .param("from", period.from())
                 .param("to", period.to())
@@ -61,7 +66,7 @@ public class UsageReports {
                         rs.getString("model"), rs.getString("provider"), rs.getString("kind"),
                         rs.getLong("requests"), rs.getLong("prompt_tokens"), rs.getLong("completion_tokens"),
                         rs.getLong("embedding_tokens")))
-                .list();
+                .list());
     }
 
     /** Every tenant's usage in the period, per tenant and model; for the operator, never for a tenant. */

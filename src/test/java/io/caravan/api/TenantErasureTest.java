@@ -8,18 +8,13 @@ import io.caravan.support.HubTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.jdbc.core.simple.JdbcClient;
 
 /** Offboarding removes every trace of the tenant from every store, reports what it removed, spares others. */
 class TenantErasureTest extends HubTest {
 
     private static final String[] TENANT_TABLES = {"api_keys", "tenant_secrets", "documents", "document_payloads",
             "quarantine", "budget_reservations"};
-
-    @Autowired
-    JdbcClient jdbc;
 
     @Value("${caravan.data-dir}")
     Path dataDir;
@@ -55,10 +50,10 @@ class TenantErasureTest extends HubTest {
         assertThat(report.get("cacheEntries").asInt()).isZero();
 
         for (String table : TENANT_TABLES) {
-            assertThat(jdbc.sql("SELECT COUNT(*) FROM " + table + " WHERE tenant_id = :t").param("t", gone)
+            assertThat(storedRows().sql("SELECT COUNT(*) FROM " + table + " WHERE tenant_id = :t").param("t", gone)
                     .query(Integer.class).single()).as(table).isZero();
         }
-        assertThat(jdbc.sql("SELECT COUNT(*) FROM tenants WHERE id = :t").param("t", gone).query(Integer.class).single())
+        assertThat(storedRows().sql("SELECT COUNT(*) FROM tenants WHERE id = :t").param("t", gone).query(Integer.class).single())
                 .isZero();
         assertThat(Files.exists(dataDir.resolve("vectors").resolve(gone))).isFalse();
         assertThat(hub.get("/api/v1/documents", goneKey).status()).isEqualTo(401);

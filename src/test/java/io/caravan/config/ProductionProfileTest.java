@@ -30,6 +30,28 @@ class ProductionProfileTest {
         assertThat(Files.exists(dataDir.resolve("secrets-key"))).isFalse();
     }
 
+    @Test
+    void namesEveryMissingSettingInOneMessage() {
+        assertThatThrownBy(() -> start("--caravan.admin-token=", "--caravan.secrets-key="))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContainingAll("CARAVAN_ADMIN_TOKEN is required",
+                        "CARAVAN_SECRETS_KEY is required", "SPRING_DATASOURCE_URL is required",
+                        "CARAVAN_CHROMA_URL is required", "CARAVAN_KAFKA_BROKERS is required");
+        assertThat(Files.exists(dataDir.resolve("admin-token"))).isFalse();
+        assertThat(Files.exists(dataDir.resolve("db"))).as("nothing started before the check").isFalse();
+    }
+
+    @Test
+    void refusesADatabaseOtherThanPostgresqlWithoutShowingItsUrl() {
+        assertThatThrownBy(() -> start("--caravan.admin-token=set", "--caravan.secrets-key=x",
+                "--caravan.chroma.url=http://127.0.0.1:8000", "--caravan.kafka.brokers=127.0.0.1:9092",
+                "--spring.datasource.url=jdbc:h2:mem:secret-name;PASSWORD=hunter2"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("SPRING_DATASOURCE_URL must be a PostgreSQL URL")
+                .hasMessageNotContaining("hunter2")
+                .hasMessageNotContaining("CARAVAN_ADMIN_TOKEN");
+    }
+
     private void start(String... args) {
         String[] all = new String[args.length + 3];
         all[0] = "--caravan.data-dir=" + dataDir;

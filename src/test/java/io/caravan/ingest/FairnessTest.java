@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import org.apache.camel.ProducerTemplate;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * No tenant starves another: with 2,000 of tenant A's documents waiting, tenant B's one document is indexed
@@ -19,9 +18,6 @@ class FairnessTest extends HubTest {
 
     @Autowired
     ProducerTemplate producer;
-
-    @Autowired
-    JdbcClient jdbc;
 
     @Test
     void aSmallTenantIsNotStuckBehindABigTenantsBacklog() {
@@ -52,7 +48,7 @@ class FairnessTest extends HubTest {
     }
 
     private int count(String tenant, String status) {
-        return jdbc.sql("SELECT COUNT(*) FROM documents WHERE tenant_id = :t AND status = :s")
+        return storedRows().sql("SELECT COUNT(*) FROM documents WHERE tenant_id = :t AND status = :s")
                 .param("t", tenant).param("s", status).query(Integer.class).single();
     }
 }

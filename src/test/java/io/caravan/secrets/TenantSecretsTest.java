@@ -23,7 +23,6 @@ import org.springframework.boot.logging.LogLevel;
 import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.jdbc.core.simple.JdbcClient;
 
 /** The per-tenant secret store in the running hub: namespaces, encryption at rest, the admin API, the logs. */
 @ExtendWith(OutputCaptureExtension.class)
@@ -33,9 +32,6 @@ class TenantSecretsTest extends HubTest {
     TenantSecrets secrets;
 
     @Autowired
-    JdbcClient jdbc;
-
-    @Autowired
     LoggingSystem loggingSystem;
 
     private static String secretValue() {
@@ -43,7 +39,7 @@ class TenantSecretsTest extends HubTest {
     }
 
     private String ciphertext(TenantId tenant, String name) {
-        return jdbc.sql("SELECT ciphertext FROM tenant_secrets WHERE tenant_id = :t AND name = :n")
+        return storedRows().sql("SELECT ciphertext FROM tenant_secrets WHERE tenant_id = :t AND name = :n")
                 .param("t", tenant.value()).param("n", name).query(String.class).single();
     }
 
@@ -99,9 +95,9 @@ class TenantSecretsTest extends HubTest {
         secrets.put(acme, "other-name", secretValue());
         String acmeCiphertext = ciphertext(acme, "shared-name");
 
-        jdbc.sql("UPDATE tenant_secrets SET ciphertext = :c WHERE tenant_id = :t AND name = 'shared-name'")
+        storedRows().sql("UPDATE tenant_secrets SET ciphertext = :c WHERE tenant_id = :t AND name = 'shared-name'")
                 .param("c", acmeCiphertext).param("t", globex.value()).update();
-        jdbc.sql("UPDATE tenant_secrets SET ciphertext = :c WHERE tenant_id = :t AND name = 'other-name'")
+        storedRows().sql("UPDATE tenant_secrets SET ciphertext = :c WHERE tenant_id = :t AND name = 'other-name'")
                 .param("c", acmeCiphertext).param("t", acme.value()).update();
 
         assertThatThrownBy(() -> secrets.read(globex, "shared-name"))
@@ -121,7 +117,7 @@ class TenantSecretsTest extends HubTest {
         secrets.put(acme, "api-token", secretValue());
         byte[] raw = Base64.getDecoder().decode(ciphertext(acme, "api-token"));
         raw[raw.length - 1] ^= 1;
-        jdbc.sql("UPDATE tenant_secrets SET ciphertext = :c WHERE tenant_id = :t AND name = 'api-token'")
+        storedRows().sql("UPDATE tenant_secrets SET ciphertext = :c WHERE tenant_id = :t AND name = 'api-token'")
                 .param("c", Base64.getEncoder().encodeToString(raw)).param("t", acme.value()).update();
 
         assertThatThrownBy(() -> secrets.read(acme, "api-token")).isInstanceOf(SecretUnreadableException.class);
@@ -201,7 +197,7 @@ class TenantSecretsTest extends HubTest {
             assertThat(hub.putJson("/admin/v1/tenants/" + acme + "/secrets/app-secret", ADMIN_TOKEN,
                     "{\"value\":" + quote(rejectedValue) + ",\"unknown\":1}").status()).isEqualTo(400);
             assertThat(secrets.read(tenant, "app-secret")).contains(value);
-            jdbc.sql("UPDATE tenant_secrets SET ciphertext = :c WHERE tenant_id = :t AND name = 'app-secret'")
+            storedRows().sql("UPDATE tenant_secrets SET ciphertext = :c WHERE tenant_id = :t AND name = 'app-secret'")
                     .param("c", Base64.getEncoder().encodeToString(new byte[40])).param("t", acme).update();
             assertThatThrownBy(() -> secrets.read(tenant, "app-secret")).isInstanceOf(SecretUnreadableException.class);
         } finally {
@@ -218,7 +214,7 @@ class TenantSecretsTest extends HubTest {
         assertThatThrownBy(() -> secrets.read(null, "name")).isInstanceOf(MissingTenantException.class);
         assertThatThrownBy(() -> secrets.list(null)).isInstanceOf(MissingTenantException.class);
         assertThatThrownBy(() -> secrets.deleteAll(null)).isInstanceOf(MissingTenantException.class);
-        assertThat(jdbc.sql("SELECT COUNT(*) FROM tenant_secrets WHERE name = 'name'").query(Integer.class).single())
+        assertThat(storedRows().sql("SELECT COUNT(*) FROM tenant_secrets WHERE name = 'name'").query(Integer.class).single())
                 .isZero();
     }
 

@@ -10,6 +10,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.BeforeEach;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -19,7 +22,8 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * Base of the tests that run the whole hub: a real Spring Boot application with its Camel context, H2 file
  * database and vector store in a temporary data dir, the real embedding model, and real HTTP on a random
- * port. All subclasses share one application context; each test uses fresh tenants.
+ * port. All subclasses share one application context; each test uses fresh tenants. With
+ * {@code -Dcaravan.test.mode=production} the database is a fresh one on the real PostgreSQL (see {@link Postgres}).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @AutoConfigureObservability(tracing = false)
@@ -31,6 +35,11 @@ public abstract class HubTest {
     @LocalServerPort
     protected int port;
 
+    @Autowired
+    private JdbcClient hubJdbc;
+    @Value("${spring.datasource.url}")
+    private String datasourceUrl;
+
     protected HubClient hub;
 
     @DynamicPropertySource
@@ -39,11 +48,47 @@ public abstract class HubTest {
         registry.add("caravan.admin-token", () -> ADMIN_TOKEN);
         registry.add("caravan.ingest.redelivery-delay-ms", () -> "10");
         registry.add("caravan.sources.web.crawl-delay", () -> "0ms"); // the test sites need no politeness
+        if (productionMode()) {
+            // the relational state in a fresh database on the real PostgreSQL; vectors and queues stay embedded
+            // until their production backends land (they add their settings here)
+            usePostgres(registry);
+        }
+    }
+
+    /** {@code -Dcaravan.test.mode=production}: every hub test runs against the production backends. */
+    public static boolean productionMode() {
+        return "production".equals(System.getProperty("caravan.test.mode"));
+    }
+
+    /** The hub's relational state in this JVM's test database on PostgreSQL. */
+    protected static void usePostgres(DynamicPropertyRegistry registry) {
+        SharedPostgres.DATABASE.register(registry);
+    }
+
+    /** One database per test JVM, created on first use and dropped when the JVM exits. */
+    protected static Postgres postgres() {
+        return SharedPostgres.DATABASE;
+    }
+
+    private static final class SharedPostgres {
+        static final Postgres DATABASE = Postgres.create();
+
+        static {
+            Runtime.getRuntime().addShutdownHook(new Thread(DATABASE::close, "drop-test-database"));
+        }
     }
 
     @BeforeEach
     void client() {
         hub = new HubClient("http://127.0.0.1:" + port);
+    }
+
+    /**
+     * The stored rows as they are, for assertions about what the database holds: the hub's own connection on H2,
+     * the superuser on PostgreSQL (the hub's role sees no tenant-owned row outside a tenant-scoped transaction).
+     */
+    protected JdbcClient storedRows() {
+        return datasourceUrl.startsWith("jdbc:postgresql:") ? postgres().superuser() : hubJdbc;
     }
 
     /** Creates a tenant with a random suffix so tests sharing the context never collide. */

@@ -8,16 +8,12 @@ import io.caravan.support.HubTest;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.jdbc.core.simple.JdbcClient;
 
 /** The ingestion path's cached tenant config never outlives a change made through the hub. */
 class TenantConfigCacheTest extends HubTest {
 
     @Autowired
     TenantRegistry tenants;
-
-    @Autowired
-    JdbcClient jdbc;
 
     @Test
     void aConfigChangeIsSeenAtOnce() {
@@ -36,7 +32,7 @@ class TenantConfigCacheTest extends HubTest {
         assertThat(tenants.config(tenant).limits().maxChunksPerDocument()).isNull();
 
         // another hub sharing the database writes the row directly
-        jdbc.sql("UPDATE tenants SET config_json = :json, config_version = config_version + 1 WHERE id = :id")
+        storedRows().sql("UPDATE tenants SET config_json = :json, config_version = config_version + 1 WHERE id = :id")
                 .param("json", "{\"limits\":{\"maxChunksPerDocument\":3}}").param("id", tenant.value()).update();
 
         await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))

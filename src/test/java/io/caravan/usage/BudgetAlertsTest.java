@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.transaction.support.TransactionTemplate;
+import io.caravan.tenancy.TenantTransactions;
 
 /** Budget alerts fire exactly once per threshold and period, as a metric and a signed webhook call. */
 class BudgetAlertsTest extends HubTest {
@@ -37,7 +37,7 @@ class BudgetAlertsTest extends HubTest {
     @Autowired
     JdbcClient jdbc;
     @Autowired
-    TransactionTemplate transactions;
+    TenantTransactions transactions;
     @Autowired
     TenantRegistry tenants;
     @Autowired
@@ -116,14 +116,14 @@ class BudgetAlertsTest extends HubTest {
         ApplicationEventPublisher noEvents = event -> { };
 
         TokenBudgets budgets1 = new TokenBudgets(jdbc, transactions, day1, noEvents);
-        BudgetAlerts alerts1 = new BudgetAlerts(budgets1, tenants, secrets, metrics, jdbc, json, day1);
+        BudgetAlerts alerts1 = new BudgetAlerts(budgets1, tenants, secrets, metrics, jdbc, transactions, json, day1);
         budgets1.commit(budgets1.reserve(tenant, Budget.LLM_DAILY, 85, 100L), 85);
         alerts1.check(tenant, Budget.LLM_DAILY, false);
         alerts1.check(tenant, Budget.LLM_DAILY, false);
         assertThat(fired(tenant)).containsExactly("2026-03-01:0.8");
 
         TokenBudgets budgets2 = new TokenBudgets(jdbc, transactions, day2, noEvents);
-        BudgetAlerts alerts2 = new BudgetAlerts(budgets2, tenants, secrets, metrics, jdbc, json, day2);
+        BudgetAlerts alerts2 = new BudgetAlerts(budgets2, tenants, secrets, metrics, jdbc, transactions, json, day2);
         alerts2.check(tenant, Budget.LLM_DAILY, false);
         assertThat(fired(tenant)).as("a new day starts with nothing used").hasSize(1);
         budgets2.commit(budgets2.reserve(tenant, Budget.LLM_DAILY, 100, 100L), 100);

@@ -31,7 +31,7 @@ class UsageCommandLineTest {
         String dataDirArg = "--caravan.data-dir=" + dataDir;
         try (ConfigurableApplicationContext context = UsageCommandLine.start(List.of(dataDirArg))) {
             UsageLedger ledger = new UsageLedger(context.getBean(JdbcClient.class),
-                    new JdbcTransactionManager(context.getBean(DataSource.class)),
+                    context.getBean(io.caravan.tenancy.TenantTransactions.class),
                     new TenantMetrics(new SimpleMeterRegistry()));
             ledger.record(UsageEvent.chat(TenantId.of("acme"), Instant.now(), "openai", "gpt-4o-mini", 321, 12, "q"));
         }

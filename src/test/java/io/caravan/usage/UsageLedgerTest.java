@@ -22,7 +22,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /** The ledger against the real database: rollups always equal the events they were built from. */
@@ -36,8 +35,6 @@ class UsageLedgerTest extends HubTest {
     UsageLedger ledger;
     @Autowired
     UsageReports reports;
-    @Autowired
-    JdbcClient jdbc;
     @Autowired
     TransactionTemplate transactions;
     @Autowired
@@ -76,7 +73,7 @@ class UsageLedgerTest extends HubTest {
         randomEvents(tenant, 80, new Random(11)).forEach(ledger::record);
 
         Map<String, List<Long>> fromEvents = new TreeMap<>();
-        jdbc.sql("SELECT * FROM usage_events WHERE tenant_id = :tenant").param("tenant", tenant.value())
+        storedRows().sql("SELECT * FROM usage_events WHERE tenant_id = :tenant").param("tenant", tenant.value())
                 .query((rs, row) -> new UsageEvent(TenantId.of(rs.getString("tenant_id")),
                         rs.getObject("occurred_at", OffsetDateTime.class).toInstant(),
                         UsageEvent.Kind.valueOf(rs.getString("kind").toUpperCase(java.util.Locale.ROOT)),
@@ -86,7 +83,7 @@ class UsageLedgerTest extends HubTest {
                 .forEach(e -> add(fromEvents, e.day() + "|" + e.kind().wire() + "|" + e.provider() + "|" + e.model(),
                         e));
         Map<String, List<Long>> rollups = new TreeMap<>();
-        jdbc.sql("SELECT * FROM usage_daily WHERE tenant_id = :tenant").param("tenant", tenant.value())
+        storedRows().sql("SELECT * FROM usage_daily WHERE tenant_id = :tenant").param("tenant", tenant.value())
                 .query((rs, row) -> rollups.put(rs.getObject("usage_day", LocalDate.class) + "|" + rs.getString("kind")
                         + "|" + rs.getString("provider") + "|" + rs.getString("model"), List.of(
                         rs.getLong("requests"), rs.getLong("prompt_tokens"), rs.getLong("completion_tokens"),
@@ -166,7 +163,7 @@ class UsageLedgerTest extends HubTest {
     }
 
     private long eventCount(TenantId tenant) {
-        return jdbc.sql("SELECT COUNT(*) FROM usage_events WHERE tenant_id = :tenant").param("tenant", tenant.value())
+        return storedRows().sql("SELECT COUNT(*) FROM usage_events WHERE tenant_id = :tenant").param("tenant", tenant.value())
                 .query(Long.class).single();
     }
 

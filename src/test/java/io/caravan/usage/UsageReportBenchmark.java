@@ -55,7 +55,7 @@ class UsageReportBenchmark {
         String url = "jdbc:h2:file:" + dataDir.resolve("db/caravan") + ";DB_CLOSE_ON_EXIT=FALSE;AUTO_SERVER=FALSE";
         SingleConnectionDataSource dataSource = new SingleConnectionDataSource(url, "caravan", "", true);
         try {
-            Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+            Flyway.configure().dataSource(dataSource).locations("classpath:db/migration/common", "classpath:db/migration/h2").load().migrate();
             long loadStart = System.nanoTime();
             load(dataSource.getConnection(), events, tenants, days, today);
             double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
@@ -63,7 +63,8 @@ class UsageReportBenchmark {
                     loadSeconds, events / loadSeconds);
 
             JdbcClient jdbc = JdbcClient.create(dataSource);
-            UsageReports reports = new UsageReports(jdbc);
+            UsageReports reports = new UsageReports(jdbc, new io.caravan.tenancy.TenantTransactions(jdbc, dataSource,
+                    new org.springframework.jdbc.support.JdbcTransactionManager(dataSource)));
             TenantId tenant = TenantId.of(tenantId(0));
             UsagePeriod week = UsagePeriod.lastDays(7, today);
 

@@ -1,0 +1,111 @@
+package io.caravan.tenancy;
+
+import java.util.function.Supplier;
+import javax.sql.DataSource;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The one way to reach tenant-owned rows: runs the work in a transaction (the caller's, if there is one) that is
+ * scoped to the tenant with {@code set_config('caravan.tenant_id', tenant, true)}. On PostgreSQL the row-level
+ * security policies read that setting, so a statement outside such a transaction sees no rows; on H2 the same
+ * call is a function that does nothing (db/migration/h2). The setting is made once per transaction, and a
+ * transaction already scoped to another tenant is refused: one transaction never mixes tenants.
+ */
+@Component
+public class TenantTransactions {
+
+    private final JdbcClient jdbc;
+    private final DataSource dataSource;
+    private final TransactionTemplate required;
+    private final TransactionTemplate nested;
+
+    public TenantTransactions(JdbcClient jdbc, DataSource dataSource, PlatformTransactionManager transactions) {
+        this.jdbc = jdbc;
+        this.dataSource = dataSource;
+        this.required = new TransactionTemplate(transactions);
+        this.nested = new TransactionTemplate(transactions);
+        // inside a transaction a savepoint: PostgreSQL aborts the whole transaction on a failed statement otherwise
+        this.nested.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
+    }
+
+    /** Runs the work in a transaction scoped to the tenant and returns its result. */
+    public <T> T call(TenantId tenant, Supplier<T> work) {
+        requireTenant(tenant);
+        return required.execute(status -> {
+            scope(tenant);
+            return work.get();
+        });
+    }
+
+    public void run(TenantId tenant, Runnable work) {
+        call(tenant, () -> {
+            work.run();
+            return null;
+        });
+    }
+
+    /**
+     * Like {@link #call}, for a statement that may fail expectedly (a unique key taken by a concurrent writer):
+     * inside an existing transaction it runs under a savepoint, so its failure leaves that transaction usable.
+     */
+    public <T> T attempt(TenantId tenant, Supplier<T> work) {
+        requireTenant(tenant);
+        if (!TransactionSynchronizationManager.isActualTransactionActive()) {
+            return call(tenant, work); // a transaction of its own: its failure rolls back only itself
+        }
+        // the tenant is set outside the savepoint (a rollback to it must not undo the setting), and the failure
+        // does not pass through a participating template, which would mark the whole transaction rollback-only
+        scope(tenant);
+        return nested.execute(status -> work.get());
+    }
+
+    private void scope(TenantId tenant) {
+        Object connection = TransactionSynchronizationManager.getResource(dataSource);
+        if (connection == null) {
+            throw new IllegalStateException("no transactional connection to scope to tenant " + tenant);
+        }
+        // keyed by the transaction's connection holder: a REQUIRES_NEW transaction has its own and is set again
+        TenantId current = (TenantId) TransactionSynchronizationManager.getResource(new Scope(connection));
+        if (current != null) {
+            if (!current.equals(tenant)) {
+                throw new IllegalStateException("this transaction is scoped to another tenant");
+            }
+            return;
+        }
+        jdbc.sql("SELECT set_config('caravan.tenant_id', :tenant, true)").param("tenant", tenant.value())
+                .query(String.class).single();
+        Scope scope = new Scope(connection);
+        TransactionSynchronizationManager.bindResource(scope, tenant);
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void afterCompletion(int status) {
+                TransactionSynchronizationManager.unbindResourceIfPossible(scope);
+            }
+        });
+    }
+
+    private static void requireTenant(TenantId tenant) {
+        if (tenant == null) {
+            throw new MissingTenantException("tenant-scoped data access");
+        }
+    }
+
+    /** The resource key of a transaction's tenant: identity of its connection holder. */
+    private record Scope(Object connectionHolder) {
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Scope scope && scope.connectionHolder == connectionHolder;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(connectionHolder);
+        }
+    }
+}
