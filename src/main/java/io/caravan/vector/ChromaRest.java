@@ -20,14 +20,12 @@ import java.util.Optional;
  */
 class ChromaRest {
 
-    private final String base;
     private final ChromaSettings settings;
     private final HttpClient http;
     private final ObjectMapper json;
 
     ChromaRest(ChromaSettings settings, ObjectMapper json) {
         this.settings = settings;
-        this.base = settings.baseUrl() + "/api/v2/tenants/" + encode(settings.tenant()) + "/databases/";
         this.json = json;
         this.http = HttpClient.newBuilder().connectTimeout(settings.timeout()).build();
     }
@@ -65,7 +63,8 @@ class ChromaRest {
 
     /** Sends one call; a 404 is empty, any other failure throws naming the server and the call. */
     private Optional<JsonNode> send(String method, String path, Object body) {
-        String url = base + path;
+        // the URL is checked on use, so a missing setting fails the call (and the start-up check names it)
+        String url = settings.baseUrl() + "/api/v2/tenants/" + encode(settings.tenant()) + "/databases/" + path;
         try {
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(settings.timeout())
                     .header("Content-Type", "application/json");
