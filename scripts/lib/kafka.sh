@@ -73,7 +73,8 @@ PROPS
   if [ ! -f "$home/data/meta.properties" ]; then
     local cluster
     cluster="$(java -cp "$home/libs/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)"
-    java -cp "$home/libs/*" kafka.tools.StorageTool format -t "$cluster" -c "$home/server.properties" >&2
+    java -cp "$home/libs/*" kafka.tools.StorageTool format -t "$cluster" -c "$home/server.properties" \
+        >"$home/format.log" 2>&1 || { cat "$home/format.log" >&2; return 1; }
   fi
   (cd "$KAFKA_HOME" && exec setsid java ${CARAVAN_KAFKA_JAVA_OPTS:--Xmx512m} -cp "$home/libs/*" kafka.Kafka \
       "$home/server.properties" >kafka.log 2>&1 </dev/null) &
