@@ -37,28 +37,32 @@ class ChromaRest {
     }
 
     int count(String database, String collectionId) {
-        return send("GET", database + "/collections/" + collectionId + "/count", null)
-                .map(JsonNode::asInt).orElse(0);
+        return found(send("GET", database + "/collections/" + collectionId + "/count", null)).asInt();
     }
 
     /** Ids of the records whose metadata field equals the value (a scan, but only of this tenant's collection). */
     List<String> idsWhere(String database, String collectionId, String field, String value) {
         Map<String, Object> body = Map.of("where", Map.of(field, Map.of("$eq", value)), "include", List.of());
         List<String> ids = new ArrayList<>();
-        send("POST", database + "/collections/" + collectionId + "/get", body)
-                .ifPresent(found -> found.get("ids").forEach(id -> ids.add(id.asText())));
+        found(send("POST", database + "/collections/" + collectionId + "/get", body))
+                .get("ids").forEach(id -> ids.add(id.asText()));
         return ids;
     }
 
     void deleteIds(String database, String collectionId, List<String> ids) {
         if (!ids.isEmpty()) {
-            send("POST", database + "/collections/" + collectionId + "/delete", Map.of("ids", ids));
+            found(send("POST", database + "/collections/" + collectionId + "/delete", Map.of("ids", ids)));
         }
     }
 
     /** Drops the whole database; false when it did not exist. */
     boolean deleteDatabase(String database) {
         return send("DELETE", database, null).isPresent();
+    }
+
+    /** A collection-scoped call must find its collection: a 404 means it was deleted meanwhile. */
+    private static JsonNode found(Optional<JsonNode> answer) {
+        return answer.orElseThrow(() -> new NotFoundException("the collection no longer exists in Chroma"));
     }
 
     /** Sends one call; a 404 is empty, any other failure throws naming the server and the call. */
@@ -91,5 +95,13 @@ class ChromaRest {
 
     private static String encode(String segment) {
         return URLEncoder.encode(segment, StandardCharsets.UTF_8);
+    }
+
+    /** A collection or database that does not exist (any more). */
+    static class NotFoundException extends ChromaUnavailableException {
+
+        NotFoundException(String message) {
+            super(message, null);
+        }
     }
 }

@@ -23,7 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * Vectors in a Chroma 1.x server (HTTP API v2): one Chroma database per Caravan tenant ({@code caravan-<tenant>})
@@ -64,7 +64,7 @@ class ChromaVectorStore implements TenantVectorStore {
 
     @Override
     public void replaceDocument(TenantId tenant, String documentId, List<VectorChunk> chunks) {
-        TenantCollection collection = openOrCreate(tenant);
+        requireTenant(tenant);
         String version = version(documentId, chunks);
         long writtenAt = clock.millis();
         List<String> ids = new ArrayList<>(chunks.size());
@@ -75,33 +75,25 @@ class ChromaVectorStore implements TenantVectorStore {
             embeddings.add(Embedding.from(chunk.vector()));
             segments.add(TextSegment.from(chunk.text(), metadata(tenant, documentId, version, writtenAt, chunk)));
         }
-        List<String> before = call(tenant, () -> rest.idsWhere(collection.database(), collection.id(), DOCUMENT_ID,
-                documentId));
-        if (!ids.isEmpty()) {
-            // one add request is applied by Chroma as a whole: the new version appears complete or not at all
-            call(tenant, () -> {
+        onCollection(tenant, true, null, collection -> {
+            List<String> before = rest.idsWhere(collection.database(), collection.id(), DOCUMENT_ID, documentId);
+            if (!ids.isEmpty()) {
+                // one add request is applied by Chroma as a whole: the new version appears complete or not at all
                 collection.store().addAll(ids, embeddings, segments);
-                return null;
-            });
-        }
-        Set<String> keep = new HashSet<>(ids);
-        List<String> stale = before.stream().filter(id -> !keep.contains(id)).toList();
-        call(tenant, () -> {
-            rest.deleteIds(collection.database(), collection.id(), stale);
+            }
+            Set<String> keep = new HashSet<>(ids);
+            rest.deleteIds(collection.database(), collection.id(),
+                    before.stream().filter(id -> !keep.contains(id)).toList());
             return null;
         });
     }
 
     @Override
     public List<VectorMatch> search(TenantId tenant, float[] query, int topK) {
-        Optional<TenantCollection> collection = existing(tenant);
-        if (collection.isEmpty()) {
-            return List.of();
-        }
         EmbeddingSearchRequest request = EmbeddingSearchRequest.builder()
                 .queryEmbedding(Embedding.from(query)).maxResults(topK).minScore(0.0).build();
-        List<EmbeddingMatch<TextSegment>> found = call(tenant,
-                () -> collection.get().store().search(request).matches());
+        List<EmbeddingMatch<TextSegment>> found = onCollection(tenant, false, List.of(),
+                collection -> collection.store().search(request).matches());
         Map<String, Long> newest = new HashMap<>();
         for (EmbeddingMatch<TextSegment> match : found) {
             Metadata metadata = match.embedded().metadata();
@@ -116,6 +108,7 @@ class ChromaVectorStore implements TenantVectorStore {
             Metadata metadata = match.embedded().metadata();
             // an older version left behind by an interrupted replace is hidden behind the newer one
             if (writtenAt(metadata) == newest.get(metadata.getString(DOCUMENT_ID))) {
+                // langchain4j maps Chroma's cosine distance d to (2 - d) / 2; VectorMatch holds the cosine itself
                 matches.add(new VectorMatch(chunk(match), 2 * match.score() - 1));
             }
         }
@@ -124,79 +117,105 @@ class ChromaVectorStore implements TenantVectorStore {
 
     @Override
     public int deleteDocument(TenantId tenant, String documentId) {
-        Optional<TenantCollection> collection = existing(tenant);
-        if (collection.isEmpty()) {
-            return 0;
-        }
-        String database = collection.get().database();
-        String id = collection.get().id();
-        List<String> ids = call(tenant, () -> rest.idsWhere(database, id, DOCUMENT_ID, documentId));
-        call(tenant, () -> {
-            rest.deleteIds(database, id, ids);
-            return null;
+        return onCollection(tenant, false, 0, collection -> {
+            List<String> ids = rest.idsWhere(collection.database(), collection.id(), DOCUMENT_ID, documentId);
+            rest.deleteIds(collection.database(), collection.id(), ids);
+            return ids.size();
         });
-        return ids.size();
     }
 
     @Override
     public int deleteTenant(TenantId tenant) {
-        Optional<TenantCollection> collection = existing(tenant);
-        int count = collection.map(c -> rest.count(c.database(), c.id())).orElse(0);
-        rest.deleteDatabase(databaseOf(tenant));
-        open.remove(tenant);
+        int count = countChunks(tenant);
+        try {
+            rest.deleteDatabase(databaseOf(tenant));
+        } finally {
+            open.remove(tenant);
+        }
         return count;
     }
 
     @Override
     public int countChunks(TenantId tenant) {
-        return existing(tenant).map(c -> call(tenant, () -> rest.count(c.database(), c.id()))).orElse(0);
+        return onCollection(tenant, false, 0, collection -> rest.count(collection.database(), collection.id()));
+    }
+
+    /**
+     * Runs an action on the tenant's collection. Without {@code create}, a tenant without a collection gets
+     * {@code absent} and nothing is created. A cached collection that vanished (another replica deleted the
+     * tenant) is looked up once more; any other failure names the server.
+     */
+    private <T> T onCollection(TenantId tenant, boolean create, T absent, Function<TenantCollection, T> action) {
+        requireTenant(tenant);
+        for (int attempt = 0; ; attempt++) {
+            TenantCollection collection = create ? openOrCreate(tenant) : existing(tenant).orElse(null);
+            if (collection == null) {
+                return absent;
+            }
+            try {
+                return action.apply(collection);
+            } catch (RuntimeException e) {
+                open.remove(tenant, collection);
+                if (attempt == 0 && isNotFound(e)) {
+                    continue;
+                }
+                throw unavailable(tenant, e);
+            }
+        }
     }
 
     /** The tenant's collection if it exists; never creates one (reads and deletes must not). */
     private Optional<TenantCollection> existing(TenantId tenant) {
-        requireTenant(tenant);
         TenantCollection known = open.get(tenant);
         if (known != null) {
             return Optional.of(known);
         }
-        String database = databaseOf(tenant);
-        return rest.collectionId(database, settings.collection()).map(id -> openOrCreate(tenant));
+        if (rest.collectionId(databaseOf(tenant), settings.collection()).isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(openOrCreate(tenant));
     }
 
     private TenantCollection openOrCreate(TenantId tenant) {
-        requireTenant(tenant);
-        return open.computeIfAbsent(tenant, t -> {
-            String database = databaseOf(t);
+        TenantCollection known = open.get(tenant);
+        if (known != null) {
+            return known;
+        }
+        String database = databaseOf(tenant);
+        ChromaEmbeddingStore store;
+        try {
             // the builder creates the Chroma tenant, database and collection when missing (cosine space)
-            ChromaEmbeddingStore store = call(t, () -> ChromaEmbeddingStore.builder()
+            store = ChromaEmbeddingStore.builder()
                     .apiVersion(ChromaApiVersion.V2)
                     .baseUrl(settings.baseUrl())
                     .tenantName(settings.tenant())
                     .databaseName(database)
                     .collectionName(settings.collection())
                     .timeout(settings.timeout())
-                    .build());
-            String id = rest.collectionId(database, settings.collection()).orElseThrow(() ->
-                    new ChromaUnavailableException("Chroma did not keep the collection of tenant " + t, null));
-            return new TenantCollection(database, id, store);
-        });
+                    .build();
+        } catch (RuntimeException e) {
+            throw unavailable(tenant, e);
+        }
+        String id = rest.collectionId(database, settings.collection()).orElseThrow(() ->
+                new ChromaUnavailableException("Chroma at " + settings.url() + " lost the collection of tenant "
+                        + tenant + " right after creating it", null));
+        TenantCollection created = new TenantCollection(database, id, store);
+        TenantCollection raced = open.putIfAbsent(tenant, created);
+        return raced == null ? created : raced;
     }
 
-    /**
-     * Runs a Chroma call; a failure names the server and drops the cached collection (another replica may have
-     * deleted the tenant's database), so the next call looks it up again.
-     */
-    private <T> T call(TenantId tenant, Supplier<T> action) {
-        try {
-            return action.get();
-        } catch (ChromaUnavailableException e) {
-            open.remove(tenant);
-            throw e;
-        } catch (RuntimeException e) {
-            open.remove(tenant);
-            throw new ChromaUnavailableException("Chroma call for tenant " + tenant + " at " + settings.url()
-                    + " failed: " + e.getMessage(), e);
+    private ChromaUnavailableException unavailable(TenantId tenant, RuntimeException e) {
+        if (e instanceof ChromaUnavailableException known) {
+            return known;
         }
+        return new ChromaUnavailableException("Chroma call for tenant " + tenant + " at " + settings.url()
+                + " failed: " + e.getMessage(), e);
+    }
+
+    /** Chroma's answer for a collection or database that no longer exists (through either client). */
+    private static boolean isNotFound(RuntimeException e) {
+        return e instanceof ChromaRest.NotFoundException
+                || (e.getMessage() != null && e.getMessage().contains("NotFoundError"));
     }
 
     private static Metadata metadata(TenantId tenant, String documentId, String version, long writtenAt,
