@@ -7,13 +7,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caravan.CaravanApplication;
 import io.caravan.embedding.TextEmbedder;
-import io.caravan.ingest.Chunker;
-import io.caravan.ingest.IngestSettings;
-import io.caravan.ingest.TextNormaliser;
 import io.caravan.support.ChromaTestServer;
 import io.caravan.support.HubClient;
 import io.caravan.tenancy.TenantId;
 import io.caravan.vector.TenantVectorStore;
+import io.caravan.vector.VectorChunk;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,9 +24,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -37,8 +32,9 @@ import org.springframework.context.ConfigurableApplicationContext;
  * Query latency through the hub on Chroma vs a direct Chroma query with the same embedding. Not part of the test
  * suite (the name matches no surefire pattern); run it with {@code scripts/bench-query.sh}.
  *
- * <p>BENCH_TENANTS tenants (10) each get about BENCH_CHUNKS chunks (2,000) ingested through the hub's HTTP API
- * (real chunker and embedder, so the document registry knows them). Then, per query, in alternation:
+ * <p>BENCH_TENANTS tenants (10) each get BENCH_CHUNKS chunks (2,000): ten real documents ingested through the
+ * hub's HTTP API, filled up through the hub's store with generated chunks (see {@link #load}). Then, per query,
+ * in alternation:
  * <ul>
  *   <li><b>hub</b>: {@code POST /api/v1/query} over real HTTP (tenant guard, rate limit, answer cache — each
  *   question is new, so it always misses —, question embedding, Chroma search through the tenant-scoped store,
@@ -54,6 +50,7 @@ class ChromaQueryBench {
     private static final String CHROMA_TENANT = "caravan-bench";
     private static final int TOP_K = 5;
     private static final double TARGET = 1.2;
+    private static final int DIMENSIONS = 384; // all-MiniLM-L6-v2
 
     private final ObjectMapper json = new ObjectMapper();
     private final HttpClient http = HttpClient.newHttpClient();
@@ -89,66 +86,70 @@ class ChromaQueryBench {
     private record Tenant(String id, String key, String collectionUrl, int chunks) {
     }
 
-    /** Creates the tenants and ingests generated documents through the API until each has ~chunksPerTenant. */
+    /**
+     * Creates the tenants, ingests a few real documents per tenant through the API (so the registry knows them as
+     * indexed), then fills those documents up to ~chunksPerTenant chunks through the hub's own store bean:
+     * generated sentences with random unit vectors (embedding 20,000 chunks on a shared 2-core machine would take
+     * the better part of an hour and does not change what a query costs).
+     */
     private List<Tenant> load(ConfigurableApplicationContext hub, HubClient client, int tenants, int chunksPerTenant)
             throws Exception {
-        Chunker chunker = hub.getBean(Chunker.class);
-        int maxChunks = hub.getBean(IngestSettings.class).maxChunksPerDocument();
-        List<Corpus.Doc> corpus = new Corpus(42).documents(chunksPerTenant * tenants);
-        List<String> ids = new ArrayList<>();
-        List<String> keys = new ArrayList<>();
-        List<List<Corpus.Doc>> perTenant = new ArrayList<>();
-        int next = 0;
+        int docsPerTenant = 10;
+        TenantVectorStore store = hub.getBean(TenantVectorStore.class);
+        List<Corpus.Doc> corpus = new Corpus(42).documents(docsPerTenant * tenants);
+        Random random = new Random(11);
+        List<Tenant> result = new ArrayList<>();
         for (int t = 0; t < tenants; t++) {
             String id = "bench-" + t + "-" + Long.toString(System.nanoTime() % 1_000_000, 36);
             assertThat(client.postJson("/admin/v1/tenants", ADMIN_TOKEN,
                     "{\"id\":\"" + id + "\",\"displayName\":\"bench\"}").status()).isEqualTo(201);
-            ids.add(id);
-            keys.add(client.postJson("/admin/v1/tenants/" + id + "/keys", ADMIN_TOKEN, "{\"name\":\"bench\"}")
-                    .field("apiKey"));
-            List<Corpus.Doc> docs = new ArrayList<>();
-            int chunks = 0;
-            while (chunks < chunksPerTenant) {
-                Corpus.Doc doc = corpus.get(next++);
-                chunks += chunker.chunk(TextNormaliser.normalise(doc.text()), maxChunks).size();
-                docs.add(doc);
+            String key = client.postJson("/admin/v1/tenants/" + id + "/keys", ADMIN_TOKEN, "{\"name\":\"bench\"}")
+                    .field("apiKey");
+            List<String> documentIds = new ArrayList<>();
+            for (int d = 0; d < docsPerTenant; d++) {
+                Corpus.Doc doc = corpus.get(t * docsPerTenant + d);
+                HubClient.Response added = client.postJson("/api/v1/documents", key,
+                        json.writeValueAsString(Map.of("title", doc.title(), "text", doc.text())));
+                assertThat(added.status()).as(added.text()).isEqualTo(202);
+                documentIds.add(added.field("documentId"));
             }
-            perTenant.add(docs);
-        }
-        ExecutorService submitters = Executors.newFixedThreadPool(4);
-        try {
-            List<Future<?>> sent = new ArrayList<>();
-            for (int t = 0; t < tenants; t++) {
-                int tenant = t;
-                sent.add(submitters.submit(() -> {
-                    for (Corpus.Doc doc : perTenant.get(tenant)) {
-                        HubClient.Response added = client.postJson("/api/v1/documents", keys.get(tenant),
-                                json.writeValueAsString(Map.of("title", doc.title(), "text", doc.text())));
-                        assertThat(added.status()).as(added.text()).isIn(200, 202);
-                    }
-                    return null;
-                }));
+            for (String documentId : documentIds) {
+                await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(200)).until(() ->
+                        "indexed".equals(client.get("/api/v1/documents/" + documentId, key).field("status")));
             }
-            for (Future<?> f : sent) {
-                f.get();
+            TenantId tenant = TenantId.of(id);
+            int perDocument = (chunksPerTenant + docsPerTenant - 1) / docsPerTenant;
+            for (int d = 0; d < docsPerTenant; d++) {
+                String documentId = documentIds.get(d);
+                String[] sentences = corpus.get(t * docsPerTenant + d).text().split("(?<=\\.) ");
+                List<VectorChunk> chunks = new ArrayList<>(perDocument);
+                for (int c = 0; c < perDocument; c++) {
+                    String text = sentences[c % sentences.length] + " " + sentences[(c * 7 + 3) % sentences.length];
+                    chunks.add(new VectorChunk(documentId + "-" + c, documentId, c, "Bench " + documentId, "upload",
+                            null, text, randomUnit(random, DIMENSIONS)));
+                }
+                store.replaceDocument(tenant, documentId, chunks);
             }
-        } finally {
-            submitters.shutdown();
-        }
-        List<Tenant> result = new ArrayList<>();
-        for (int t = 0; t < tenants; t++) {
-            int tenant = t;
-            await().atMost(Duration.ofMinutes(30)).pollInterval(Duration.ofSeconds(2)).until(() ->
-                    client.get("/api/v1/documents?status=queued&limit=1", keys.get(tenant)).json().get("items")
-                            .isEmpty());
-            String database = "caravan-" + ids.get(t);
-            String prefix = ChromaTestServer.url() + "/api/v2/tenants/" + CHROMA_TENANT + "/databases/" + database
+            String prefix = ChromaTestServer.url() + "/api/v2/tenants/" + CHROMA_TENANT + "/databases/caravan-" + id
                     + "/collections/";
             String collectionId = getJson(prefix + "chunks").get("id").asText();
             int count = getJson(prefix + collectionId + "/count").asInt();
-            result.add(new Tenant(ids.get(t), keys.get(t), prefix + collectionId, count));
+            result.add(new Tenant(id, key, prefix + collectionId, count));
         }
         return result;
+    }
+
+    private static float[] randomUnit(Random random, int dimensions) {
+        float[] vector = new float[dimensions];
+        double norm = 0;
+        for (int i = 0; i < dimensions; i++) {
+            vector[i] = (float) random.nextGaussian();
+            norm += vector[i] * vector[i];
+        }
+        for (int i = 0; i < dimensions; i++) {
+            vector[i] /= (float) Math.sqrt(norm);
+        }
+        return vector;
     }
 
     private String measure(ConfigurableApplicationContext hub, String base, String chroma, List<Tenant> tenants,

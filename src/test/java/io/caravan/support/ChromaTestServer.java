@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.springframework.util.FileSystemUtils;
 
 /**
  * The real Chroma 1.x server the Chroma tests run against: {@code CARAVAN_TEST_CHROMA_URL} when the test command
@@ -39,7 +40,10 @@ public final class ChromaTestServer {
         Map<String, String> env = Map.of("CARAVAN_CHROMA_PORT", Integer.toString(port),
                 "CARAVAN_CHROMA_DATA", data.toString());
         services("up", env);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> services("down", env), "chroma-test-server-stop"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            services("down", env);
+            FileSystemUtils.deleteRecursively(data.toFile());
+        }, "chroma-test-server-stop"));
         return "http://127.0.0.1:" + port;
     }
 
