@@ -8,13 +8,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SERVICES=(postgres)
+SERVICES=(postgres chroma kafka)
 STATE_DIR=${CARAVAN_SERVICES_DIR:-.services}
 PG_HOST=${CARAVAN_PG_HOST:-127.0.0.1}
 PG_PORT=${CARAVAN_PG_PORT:-5432}
 PG_SUPERUSER=${CARAVAN_PG_SUPERUSER:-postgres}
 
 log() { echo "services: $*" >&2; }
+
+# Chroma (npm) and Kafka (KRaft, jars from Maven Central) live in scripts/lib/<name>.sh
+for lib in scripts/lib/*.sh; do
+  # shellcheck source=/dev/null
+  source "$lib"
+done
+chroma_status() { chroma_heartbeat "${CARAVAN_CHROMA_PORT:-8000}"; }
+kafka_status() { kafka_answers "${CARAVAN_KAFKA_PORT:-9092}"; }
 
 # --- PostgreSQL: the Debian cluster of this machine (trust authentication over loopback) --------------------
 

@@ -9,6 +9,7 @@ import io.caravan.tenancy.InvalidTenantIdException;
 import io.caravan.tenancy.MissingTenantException;
 import io.caravan.tenancy.TenantAlreadyExistsException;
 import io.caravan.tenancy.TenantNotFoundException;
+import io.caravan.vector.ChromaUnavailableException;
 import org.apache.camel.CamelExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -138,6 +139,9 @@ class ProblemAdvice {
         if (cause instanceof NoAnswerException noAnswer) {
             return noAnswer(noAnswer);
         }
+        if (cause instanceof ChromaUnavailableException down) {
+            return vectorStoreDown(down);
+        }
         return unexpected(cause);
     }
 
@@ -169,6 +173,13 @@ class ProblemAdvice {
     @ExceptionHandler(NoAnswerException.class)
     ResponseEntity<ProblemDetail> noAnswer(NoAnswerException e) {
         return Problems.response(ErrorCode.UPSTREAM_UNAVAILABLE, e.getMessage());
+    }
+
+    /** The tenant learns the store is down, not where it lives; the log keeps the server and the call. */
+    @ExceptionHandler(ChromaUnavailableException.class)
+    ResponseEntity<ProblemDetail> vectorStoreDown(ChromaUnavailableException e) {
+        LOG.warn("Vector store unavailable: {}", e.getMessage());
+        return Problems.response(ErrorCode.UPSTREAM_UNAVAILABLE, "the vector store is unavailable; retry later");
     }
 
     @ExceptionHandler(Exception.class)

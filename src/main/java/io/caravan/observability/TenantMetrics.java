@@ -91,6 +91,15 @@ public class TenantMetrics {
                 .increment();
     }
 
+    /** A store returned a chunk stamped with another tenant to this tenant (refused, never shown). */
+    public void isolationViolation(TenantId tenant) {
+        Counter.builder(MetricNames.ISOLATION_VIOLATIONS)
+                .description("Vector store results refused because they carried another tenant's stamp")
+                .tag(MetricNames.TENANT_TAG, tenant.value())
+                .register(registry)
+                .increment();
+    }
+
     /** Counts a request, exchange or call rejected because it carried no tenant. */
     public void tenantMissing(String surface) {
         Counter.builder(MetricNames.TENANT_MISSING)
