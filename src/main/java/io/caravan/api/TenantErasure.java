@@ -7,6 +7,7 @@ import io.caravan.observability.TenantGauges;
 import io.caravan.query.AnswerCache;
 import io.caravan.usage.TokenBudgets;
 import io.caravan.secrets.TenantSecrets;
+import io.caravan.sources.messenger.MessengerMessages;
 import io.caravan.tenancy.ApiKeys;
 import io.caravan.tenancy.TenantId;
 import io.caravan.tenancy.TenantRegistry;
@@ -32,10 +33,12 @@ class TenantErasure {
     private final AnswerCache cache;
     private final QueryRateLimiter limiter;
     private final LlmRouter router;
+    private final MessengerMessages messengerMessages;
 
     TenantErasure(TenantRegistry tenants, ApiKeys apiKeys, TenantSecrets secrets, DocumentRegistry documents,
                   Quarantine quarantine, TenantVectorStore store, TokenBudgets budgets, TenantGauges gauges,
-                  AnswerCache cache, QueryRateLimiter limiter, LlmRouter router) {
+                  AnswerCache cache, QueryRateLimiter limiter, LlmRouter router,
+                  MessengerMessages messengerMessages) {
         this.tenants = tenants;
         this.apiKeys = apiKeys;
         this.secrets = secrets;
@@ -47,6 +50,7 @@ class TenantErasure {
         this.cache = cache;
         this.limiter = limiter;
         this.router = router;
+        this.messengerMessages = messengerMessages;
     }
 
     Dtos.ErasureReport erase(TenantId tenant) {
@@ -54,6 +58,7 @@ class TenantErasure {
         int keys = apiKeys.deleteAll(tenant);
         int quarantined = quarantine.deleteAll(tenant);
         int docs = documents.deleteAll(tenant);
+        messengerMessages.deleteAll(tenant); // a tenant created again with this id ingests those messages anew
         int chunks = store.deleteTenant(tenant);
         int secretCount = secrets.deleteAll(tenant);
         budgets.deleteAll(tenant); // reservations and budget counters: a later tenant with this id starts at zero
