@@ -177,7 +177,7 @@ class MessengerBackfillTest extends HubTest {
         putSecret(tenant, "messenger-page-token", token);
         String path = "/v19.0/" + pageId + "/conversations";
         String scenario = "flaky-" + pageId;
-        String[] states = {Scenario.STARTED, "401", "429", "bad-json", "timeout", "foreign-next", "ok"};
+        String[] states = {Scenario.STARTED, "401", "429", "bad-json", "timeout", "foreign-next", "ok", "429-again"};
         graph.stubFor(get(urlPathEqualTo(path)).inScenario(scenario).whenScenarioStateIs(states[0])
                 .willReturn(aResponse().withStatus(500).withHeader("Content-Type", "application/json").withBody(
                         graphError("An unexpected error has occurred. Please retry your request later.",
@@ -189,6 +189,12 @@ class MessengerBackfillTest extends HubTest {
                 .willSetStateTo(states[2]));
         graph.stubFor(get(urlPathEqualTo(path)).inScenario(scenario).whenScenarioStateIs(states[2])
                 .willReturn(aResponse().withStatus(429).withHeader("Content-Type", "application/json").withBody(
+                        graphError("(#4) Application request limit reached", "OAuthException", 4)))
+                .willSetStateTo(states[7]));
+        // the HTTP client retries a 429 once by itself (after Retry-After): the run ends when that fails too
+        graph.stubFor(get(urlPathEqualTo(path)).inScenario(scenario).whenScenarioStateIs(states[7])
+                .willReturn(aResponse().withStatus(429).withHeader("Content-Type", "application/json")
+                        .withHeader("Retry-After", "0").withBody(
                         graphError("(#4) Application request limit reached", "OAuthException", 4)))
                 .willSetStateTo(states[3]));
         graph.stubFor(get(urlPathEqualTo(path)).inScenario(scenario).whenScenarioStateIs(states[3])
@@ -213,7 +219,7 @@ class MessengerBackfillTest extends HubTest {
 
         await().atMost(Duration.ofSeconds(60)).until(() -> items.size() == 1);
         assertThat(items.get(0)).containsEntry("CaravanItemId", mid);
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> graph.verify(7, getRequestedFor(urlPathEqualTo(path))));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> graph.verify(8, getRequestedFor(urlPathEqualTo(path))));
         assertThat(camel.getRouteController().getRouteStatus(route)).isEqualTo(ServiceStatus.Started);
         String log = output.getAll();
         assertThat(log).contains("the Graph API answered HTTP 500 (OAuthException code 2")
