@@ -22,11 +22,15 @@ import java.util.UUID;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 /**
  * The Messenger webhook over real HTTP (API.md, Webhooks): handshake, signatures over the raw bytes, durable
  * intake before the 200, mid de-duplication, multi-entry payloads, and tenant isolation.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class MessengerWebhookTest extends HubTest {
 
     /** A tenant with one messenger source, its secrets set, and an API key to look at its documents. */
@@ -231,6 +235,31 @@ class MessengerWebhookTest extends HubTest {
         assertThat(post(other.tenant(), forOther, signed(other.appSecret(), forOther)).status()).isEqualTo(200);
         assertThat(documents(other)).hasSize(1);
         assertThat(documents(page)).hasSize(2);
+    }
+
+    @Test
+    void erasingATenantForgetsItsMidsAndNoSecretOrMessageReachesTheLog(CapturedOutput output) {
+        Page page = newPage("merase");
+        String mid = "m_" + UUID.randomUUID();
+        String text = "Confidential: my door code is 4711-" + UUID.randomUUID();
+        byte[] body = payload(page.pageId(), List.of(message(mid, text)));
+        assertThat(post(page.tenant(), body, signed(page.appSecret(), body)).status()).isEqualTo(200);
+        assertThat(handshake(page.tenant(), "subscribe", page.verifyToken(), "99").status()).isEqualTo(200);
+        assertThat(documents(page)).hasSize(1);
+
+        assertThat(hub.delete("/admin/v1/tenants/" + page.tenant(), ADMIN_TOKEN).status()).isEqualTo(200);
+        HubClient.Response created = hub.postJson("/admin/v1/tenants", ADMIN_TOKEN, "{\"id\":\"" + page.tenant() + "\"}");
+        assertThat(created.status()).isEqualTo(201);
+        assertThat(hub.putJson("/admin/v1/tenants/" + page.tenant() + "/config", ADMIN_TOKEN,
+                "{\"sources\":[{\"id\":\"fb-page\",\"type\":\"messenger\",\"pageId\":\"" + page.pageId() + "\"}]}")
+                .status()).isEqualTo(200);
+        putSecret(page.tenant(), "messenger-app-secret", page.appSecret());
+        String key = newKey(page.tenant());
+        assertThat(post(page.tenant(), body, signed(page.appSecret(), body)).status()).isEqualTo(200);
+        assertThat(hub.get("/api/v1/documents", key).json().path("items")).hasSize(1);
+
+        assertThat(output.getAll()).doesNotContain(page.appSecret()).doesNotContain(page.verifyToken())
+                .doesNotContain(text).contains("Messenger webhook carries 1 message(s)");
     }
 
     // ---- the edge ----------------------------------------------------------------------------------------
