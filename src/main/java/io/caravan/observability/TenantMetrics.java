@@ -49,7 +49,8 @@ public class TenantMetrics {
                 .record(took);
     }
 
-    /** Messenger messages offered by webhooks and backfills: {@code ingested} or {@code duplicate} (mid seen). */
+    /** Messenger messages offered by webhooks and backfills: {@code ingested}, {@code duplicate} (mid seen) or
+     * {@code rejected} (refused by the intake). */
     public void messengerMessage(TenantId tenant, String outcome) {
         Counter.builder(MetricNames.MESSENGER_MESSAGES)
                 .description("Messenger messages by outcome of the mid de-duplication")

@@ -78,8 +78,31 @@ public class MessengerMessages {
         record(tenant, message, intake == null ? null : intake.documentId());
     }
 
+    /**
+     * Route step when the intake refused the message itself (too large for the tenant, no text): recorded without a
+     * document, so Facebook's retries of the delivery do not keep failing on it and the other messages go through.
+     */
+    public void rejected(Exchange exchange) {
+        TenantId tenant = TenantHeader.require(exchange);
+        MessengerMessage message = exchange.getVariable(MESSAGE_VARIABLE, MessengerMessage.class);
+        Exception reason = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        LOG.warn("Messenger message {} was refused by the intake ({}); recorded without a document", message.mid(),
+                reason == null ? "rejected" : reason.getMessage());
+        if (insert(tenant, message, null)) {
+            metrics.messengerMessage(tenant, "rejected");
+        }
+    }
+
     /** Records a mid; false when it was recorded already (a concurrent delivery of the same message). */
     public boolean record(TenantId tenant, MessengerMessage message, String documentId) {
+        boolean recorded = insert(tenant, message, documentId);
+        if (recorded) {
+            metrics.messengerMessage(tenant, "ingested");
+        }
+        return recorded;
+    }
+
+    private boolean insert(TenantId tenant, MessengerMessage message, String documentId) {
         try {
             jdbc.sql("""
                     INSERT INTO messenger_messages (tenant_id, mid, source_id, document_id, recorded_at)
@@ -88,7 +111,6 @@ public class MessengerMessages {
                     .param("source", message.sourceId()).param("document", documentId)
                     .param("now", OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC))
                     .update();
-            metrics.messengerMessage(tenant, "ingested");
             return true;
         } catch (DuplicateKeyException raced) {
             return false;

@@ -262,6 +262,24 @@ class MessengerWebhookTest extends HubTest {
                 .doesNotContain(text).contains("Messenger webhook carries 1 message(s)");
     }
 
+    @Test
+    void aMessageTheIntakeRefusesDoesNotBlockTheRestOfTheDelivery() {
+        Page page = newPage("mrej");
+        assertThat(hub.putJson("/admin/v1/tenants/" + page.tenant() + "/config", ADMIN_TOKEN,
+                "{\"limits\":{\"maxDocumentBytes\":60},\"sources\":[{\"id\":\"fb-page\",\"type\":\"messenger\","
+                        + "\"pageId\":\"" + page.pageId() + "\"}]}").status()).isEqualTo(200);
+        String tooLong = "m_" + UUID.randomUUID();
+        byte[] body = payload(page.pageId(), List.of(
+                message(tooLong, "This message is far longer than the sixty bytes this tenant allows per document."),
+                message("m_" + UUID.randomUUID(), "Short and fine.")));
+        HubClient.Response response = post(page.tenant(), body, signed(page.appSecret(), body));
+        assertThat(response.status()).as(response.text()).isEqualTo(200);
+        assertThat(documents(page)).extracting(doc -> doc.path("title").asText()).hasSize(1);
+        // Facebook's retry of the same delivery succeeds at once and adds nothing
+        assertThat(post(page.tenant(), body, signed(page.appSecret(), body)).status()).isEqualTo(200);
+        assertThat(documents(page)).hasSize(1);
+    }
+
     // ---- the edge ----------------------------------------------------------------------------------------
 
     @Test
