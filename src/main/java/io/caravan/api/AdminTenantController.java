@@ -1,6 +1,7 @@
 package io.caravan.api;
 
 import io.caravan.secrets.TenantSecrets;
+import io.caravan.sources.SourceBindings;
 import io.caravan.tenancy.ApiKeys;
 import io.caravan.tenancy.Tenant;
 import io.caravan.tenancy.TenantConfig;
@@ -27,18 +28,22 @@ class AdminTenantController extends AdminController {
 
     private static final Set<String> CRITICALITIES = Set.of("internal-test", "standard", "critical");
     private static final Set<String> ON_BUDGET_EXHAUSTED = Set.of("reject", "extractive");
-    private static final Set<String> SOURCE_TYPES = Set.of("web", "gmail", "messenger");
+    /** Source ids become part of route ids and URIs: no '.', which separates tenant and source there. */
+    private static final java.util.regex.Pattern SOURCE_ID = java.util.regex.Pattern.compile("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$");
 
     private final TenantRegistry tenants;
     private final ApiKeys apiKeys;
     private final TenantSecrets secrets;
     private final TenantErasure erasure;
+    private final SourceBindings sourceBindings;
 
-    AdminTenantController(TenantRegistry tenants, ApiKeys apiKeys, TenantSecrets secrets, TenantErasure erasure) {
+    AdminTenantController(TenantRegistry tenants, ApiKeys apiKeys, TenantSecrets secrets, TenantErasure erasure,
+                          SourceBindings sourceBindings) {
         this.tenants = tenants;
         this.apiKeys = apiKeys;
         this.secrets = secrets;
         this.erasure = erasure;
+        this.sourceBindings = sourceBindings;
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -130,7 +135,7 @@ class AdminTenantController extends AdminController {
         return tenant;
     }
 
-    private static void validate(TenantConfig config) {
+    private void validate(TenantConfig config) {
         if (config.budgets() != null) {
             requireNonNegative("budgets.llmTokensPerDay", config.budgets().llmTokensPerDay());
             requireNonNegative("budgets.embeddingTokensPerMonth", config.budgets().embeddingTokensPerMonth());
@@ -165,12 +170,16 @@ class AdminTenantController extends AdminController {
                 if (source == null || source.id() == null || source.id().isBlank()) {
                     throw new ApiException(ErrorCode.INVALID_REQUEST, "every source needs an 'id'");
                 }
+                if (!SOURCE_ID.matcher(source.id()).matches()) {
+                    throw new ApiException(ErrorCode.INVALID_REQUEST, "source id '" + source.id()
+                            + "' must be 1-64 letters, digits, '_' or '-', starting with a letter or digit");
+                }
                 if (!ids.add(source.id())) {
                     throw new ApiException(ErrorCode.INVALID_REQUEST, "duplicate source id '" + source.id() + "'");
                 }
-                if (!SOURCE_TYPES.contains(source.type())) {
-                    throw new ApiException(ErrorCode.INVALID_REQUEST,
-                            "source '" + source.id() + "' has type '" + source.type() + "'; use web, gmail or messenger");
+                if (sourceBindings.find(source.type()).isEmpty()) {
+                    throw new ApiException(ErrorCode.INVALID_REQUEST, "source '" + source.id() + "' has type '"
+                            + source.type() + "'; this hub runs " + String.join(", ", sourceBindings.types()));
                 }
             }
         }

@@ -81,6 +81,10 @@ final class Dtos {
                           String reason, String error, int attempts, Instant quarantinedAt) {
     }
 
+    /** API.md's source entry of {@code GET /api/v1/sources}. */
+    record SourceView(String id, String type, String state, Instant lastRunAt, long itemsSeen, String lastError) {
+    }
+
     record ErasureReport(String tenant, int documents, int chunks, int secrets, int keys, int cacheEntries,
                          int quarantined) {
     }

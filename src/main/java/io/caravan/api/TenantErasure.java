@@ -8,6 +8,8 @@ import io.caravan.query.AnswerCache;
 import io.caravan.usage.TokenBudgets;
 import io.caravan.secrets.TenantSecrets;
 import io.caravan.sources.messenger.MessengerMessages;
+import io.caravan.sources.SourceManager;
+import io.caravan.sources.web.WebPageStore;
 import io.caravan.tenancy.ApiKeys;
 import io.caravan.tenancy.TenantId;
 import io.caravan.tenancy.TenantRegistry;
@@ -33,12 +35,14 @@ class TenantErasure {
     private final AnswerCache cache;
     private final QueryRateLimiter limiter;
     private final LlmRouter router;
+    private final SourceManager sources;
+    private final WebPageStore webPages;
     private final MessengerMessages messengerMessages;
 
     TenantErasure(TenantRegistry tenants, ApiKeys apiKeys, TenantSecrets secrets, DocumentRegistry documents,
                   Quarantine quarantine, TenantVectorStore store, TokenBudgets budgets, TenantGauges gauges,
-                  AnswerCache cache, QueryRateLimiter limiter, LlmRouter router,
-                  MessengerMessages messengerMessages) {
+                  AnswerCache cache, QueryRateLimiter limiter, LlmRouter router, SourceManager sources,
+                  WebPageStore webPages, MessengerMessages messengerMessages) {
         this.tenants = tenants;
         this.apiKeys = apiKeys;
         this.secrets = secrets;
@@ -50,17 +54,21 @@ class TenantErasure {
         this.cache = cache;
         this.limiter = limiter;
         this.router = router;
+        this.sources = sources;
+        this.webPages = webPages;
         this.messengerMessages = messengerMessages;
     }
 
     Dtos.ErasureReport erase(TenantId tenant) {
         // keys first: the tenant's clients lose access before its data goes
         int keys = apiKeys.deleteAll(tenant);
+        sources.stopAll(tenant); // no source may add documents while (or after) they are erased
         int quarantined = quarantine.deleteAll(tenant);
         int docs = documents.deleteAll(tenant);
         messengerMessages.deleteAll(tenant); // a tenant created again with this id ingests those messages anew
         int chunks = store.deleteTenant(tenant);
         int secretCount = secrets.deleteAll(tenant);
+        webPages.deleteAll(tenant);
         budgets.deleteAll(tenant); // reservations and budget counters: a later tenant with this id starts at zero
         gauges.remove(tenant);
         int cacheEntries = cache.evict(tenant);

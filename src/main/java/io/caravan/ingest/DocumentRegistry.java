@@ -56,6 +56,26 @@ public class DocumentRegistry {
                 .update();
     }
 
+    /**
+     * Records a document that a source offered but that was never accepted (fetch failed, too large, empty,
+     * unsupported): quarantined from the start, without a content hash or payload.
+     */
+    public void insertQuarantined(Document document) {
+        jdbc.sql("""
+                INSERT INTO documents (tenant_id, document_id, title, source_type, source_uri, content_type,
+                    content_hash, status, chunks, created_at, updated_at)
+                VALUES (:tenant, :id, :title, :sourceType, :sourceUri, :contentType, NULL, :status, 0, :now, :now)""")
+                .param("tenant", document.tenant().value())
+                .param("id", document.documentId())
+                .param("title", document.title())
+                .param("sourceType", document.sourceType())
+                .param("sourceUri", document.sourceUri())
+                .param("contentType", document.contentType())
+                .param("status", DocumentStatus.QUARANTINED.wire())
+                .param("now", now())
+                .update();
+    }
+
     public Optional<Document> find(TenantId tenant, String documentId) {
         return jdbc.sql("SELECT * FROM documents WHERE tenant_id = :tenant AND document_id = :id")
                 .param("tenant", tenant.value())

@@ -1,5 +1,7 @@
 package io.caravan.ingest;
 
+import io.caravan.tenancy.InvalidTenantIdException;
+import io.caravan.tenancy.MissingTenantException;
 import org.apache.camel.Exchange;
 import org.apache.camel.Predicate;
 import org.springframework.stereotype.Component;
@@ -32,6 +34,10 @@ class IngestRetryPredicate implements Predicate {
             failure = exchange.getException();
         }
         if (failure instanceof IngestFailure ingest && ingest.permanent()) {
+            return false;
+        }
+        // a message without a valid tenant (poison on a queue) stays invalid however often it is retried
+        if (failure instanceof MissingTenantException || failure instanceof InvalidTenantIdException) {
             return false;
         }
         return failures < settings.maxAttempts();

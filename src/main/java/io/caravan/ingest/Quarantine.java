@@ -43,22 +43,123 @@ public class Quarantine {
         }
         Item item = new Item(ids.next("q_"), tenant, document.documentId(), document.sourceType(),
                 document.sourceUri(), stage, reason, truncate(error), attempts, clock.instant());
+        insert(item);
+        return Optional.of(item);
+    }
+
+    /**
+     * Quarantines an item a source offered but could not hand over (its fetch failed, or it was too large, empty or
+     * of an unsupported type): a document row quarantined at stage {@code fetch}, without payload (a retry fails at
+     * fetch again; the source's next run fetches the item anew). The same source URI failing again for the same
+     * reason updates its open entry (attempts + 1) instead of adding one per run.
+     */
+    @Transactional
+    public Item addUnaccepted(TenantId tenant, String title, String sourceType, String sourceUri, String contentType,
+                              String reason, String error) {
+        Instant now = clock.instant();
+        if (sourceUri != null) {
+            Optional<Item> open = jdbc.sql("""
+                    SELECT * FROM quarantine WHERE tenant_id = :tenant AND source_uri = :uri AND reason = :reason
+                    AND stage = 'fetch' ORDER BY quarantined_at DESC, id DESC LIMIT 1""")
+                    .param("tenant", tenant.value())
+                    .param("uri", sourceUri)
+                    .param("reason", reason)
+                    .query(Quarantine::map)
+                    .optional();
+            if (open.isPresent()) {
+                Item again = new Item(open.get().id(), tenant, open.get().documentId(), sourceType, sourceUri, "fetch",
+                        reason, truncate(error), open.get().attempts() + 1, now);
+                jdbc.sql("""
+                        UPDATE quarantine SET attempts = :attempts, error = :error, quarantined_at = :at
+                        WHERE tenant_id = :tenant AND id = :id""")
+                        .param("attempts", again.attempts())
+                        .param("error", again.error())
+                        .param("at", OffsetDateTime.ofInstant(now, ZoneOffset.UTC))
+                        .param("tenant", tenant.value())
+                        .param("id", again.id())
+                        .update();
+                return again;
+            }
+        }
+        String safeTitle = title == null || title.isBlank() ? (sourceUri == null ? "untitled" : sourceUri) : title.strip();
+        Document document = new Document(tenant, ids.next("doc_"), clip(safeTitle, 1000), sourceType, sourceUri,
+                contentType == null ? "application/octet-stream" : clip(contentType, 200), null,
+                DocumentStatus.QUARANTINED, 0, now, null, null);
+        documents.insertQuarantined(document);
+        Item item = new Item(ids.next("q_"), tenant, document.documentId(), sourceType, sourceUri, "fetch", reason,
+                truncate(error), 1, now);
+        insert(item);
+        return item;
+    }
+
+    private void insert(Item item) {
         jdbc.sql("""
                 INSERT INTO quarantine (id, tenant_id, document_id, source_type, source_uri, stage, reason, error,
                     attempts, quarantined_at)
                 VALUES (:id, :tenant, :doc, :sourceType, :sourceUri, :stage, :reason, :error, :attempts, :at)""")
                 .param("id", item.id())
-                .param("tenant", tenant.value())
+                .param("tenant", item.tenant().value())
                 .param("doc", item.documentId())
                 .param("sourceType", item.sourceType())
                 .param("sourceUri", item.sourceUri())
+                .param("stage", item.stage())
+                .param("reason", item.reason())
+                .param("error", item.error())
+                .param("attempts", item.attempts())
+                .param("at", OffsetDateTime.ofInstant(item.quarantinedAt(), ZoneOffset.UTC))
+                .update();
+    }
+
+    private static String clip(String text, int max) {
+        return text.length() > max ? text.substring(0, max) : text;
+    }
+
+    /**
+     * Records a source item that failed before any document existed (e.g. a mail that could not be fetched):
+     * no document id, one entry per tenant, source URI and reason whose attempts grow with each failure.
+     */
+    @Transactional
+    public Item addSourceFailure(TenantId tenant, String sourceType, String sourceUri, String stage, String reason,
+                                 String error) {
+        Optional<Item> existing = jdbc.sql("""
+                SELECT * FROM quarantine WHERE tenant_id = :tenant AND document_id = '' AND source_uri = :uri
+                AND reason = :reason""")
+                .param("tenant", tenant.value()).param("uri", sourceUri).param("reason", reason)
+                .query(Quarantine::map).optional();
+        if (existing.isPresent()) {
+            jdbc.sql("""
+                    UPDATE quarantine SET attempts = attempts + 1, error = :error, quarantined_at = :at
+                    WHERE tenant_id = :tenant AND id = :id""")
+                    .param("error", truncate(error))
+                    .param("at", OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC))
+                    .param("tenant", tenant.value()).param("id", existing.get().id())
+                    .update();
+            return find(tenant, existing.get().id()).orElseThrow();
+        }
+        Item item = new Item(ids.next("q_"), tenant, "", sourceType, sourceUri, stage, reason, truncate(error), 1,
+                clock.instant());
+        jdbc.sql("""
+                INSERT INTO quarantine (id, tenant_id, document_id, source_type, source_uri, stage, reason, error,
+                    attempts, quarantined_at)
+                VALUES (:id, :tenant, '', :sourceType, :sourceUri, :stage, :reason, :error, 1, :at)""")
+                .param("id", item.id())
+                .param("tenant", tenant.value())
+                .param("sourceType", sourceType)
+                .param("sourceUri", sourceUri)
                 .param("stage", stage)
                 .param("reason", reason)
                 .param("error", item.error())
-                .param("attempts", attempts)
                 .param("at", OffsetDateTime.ofInstant(item.quarantinedAt(), ZoneOffset.UTC))
                 .update();
-        return Optional.of(item);
+        return item;
+    }
+
+    /** Removes the document-less entries of a source item once it went through. */
+    public int removeSourceFailures(TenantId tenant, String sourceUri) {
+        return jdbc.sql("DELETE FROM quarantine WHERE tenant_id = :tenant AND document_id = '' AND source_uri = :uri")
+                .param("tenant", tenant.value())
+                .param("uri", sourceUri)
+                .update();
     }
 
     public List<Item> list(TenantId tenant) {

@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -30,6 +31,7 @@ public class TenantRegistry {
     private final ObjectMapper json;
     private final Clock clock;
     private final Duration configTtl;
+    private final ApplicationEventPublisher events;
     private final Map<TenantId, CachedConfig> configs = new ConcurrentHashMap<>();
     /** Counts evictions, so a read that raced a change is not cached. */
     private final AtomicLong evictions = new AtomicLong();
@@ -38,8 +40,10 @@ public class TenantRegistry {
     }
 
     public TenantRegistry(JdbcClient jdbc, ObjectMapper json, Clock clock,
-                          @Value("${caravan.tenants.config-cache-ttl:1s}") Duration configTtl) {
+                          @Value("${caravan.tenants.config-cache-ttl:1s}") Duration configTtl,
+                          ApplicationEventPublisher events) {
         this.jdbc = jdbc;
+        this.events = events;
         this.json = json;
         this.clock = clock;
         this.configTtl = configTtl;
@@ -116,12 +120,14 @@ public class TenantRegistry {
             throw new TenantNotFoundException(id.value());
         }
         evictOnCommit(id);
+        events.publishEvent(new TenantChanged(id));
         return require(id);
     }
 
     public int delete(TenantId id) {
         int deleted = jdbc.sql("DELETE FROM tenants WHERE id = :id").param("id", id.value()).update();
         evictOnCommit(id);
+        events.publishEvent(new TenantChanged(id));
         return deleted;
     }
 

@@ -38,6 +38,7 @@ public abstract class HubTest {
         registry.add("caravan.data-dir", DATA_DIR::toString);
         registry.add("caravan.admin-token", () -> ADMIN_TOKEN);
         registry.add("caravan.ingest.redelivery-delay-ms", () -> "10");
+        registry.add("caravan.sources.web.crawl-delay", () -> "0ms"); // the test sites need no politeness
     }
 
     @BeforeEach

@@ -3,6 +3,7 @@ package io.caravan.sources.messenger;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.caravan.sources.SourceItemHeaders;
 import io.caravan.tenancy.TenantHeader;
 import io.caravan.tenancy.TenantId;
 import java.net.URI;
@@ -43,13 +44,13 @@ public class MessengerBackfill {
     static final String NEXT = "messengerNext";
     static final String PAGES = "messengerPages";
 
-    // the source item contract read by direct:ingest-source-item
-    static final String ITEM_TITLE = "CaravanItemTitle";
-    static final String ITEM_URI = "CaravanItemUri";
-    static final String ITEM_TYPE = "CaravanItemType";
+    // the source item contract read by direct:ingest-source-item (SourceItemHeaders), plus the item's own id
+    static final String ITEM_TITLE = SourceItemHeaders.TITLE;
+    static final String ITEM_URI = SourceItemHeaders.URI;
+    static final String ITEM_TYPE = SourceItemHeaders.CONTENT_TYPE;
     static final String ITEM_ID = "CaravanItemId";
-    static final String SOURCE_TYPE = "CaravanSourceType";
-    static final String SOURCE_ID_HEADER = "CaravanSourceId";
+    static final String SOURCE_TYPE = SourceItemHeaders.SOURCE_TYPE;
+    static final String SOURCE_ID_HEADER = SourceItemHeaders.SOURCE_ID;
 
     private static final Logger LOG = LoggerFactory.getLogger(MessengerBackfill.class);
     private static final String FIELDS = "messages{message,from,created_time,id}";
