@@ -20,7 +20,8 @@ import org.springframework.web.util.UrlPathHelper;
 
 /**
  * The HTTP edge. {@code /api/**} requires a tenant API key, which alone decides the tenant; {@code /admin/**}
- * requires the admin token (a tenant key there is 403). The resolved tenant is put on the request for
+ * requires the admin token (a tenant key there is 403); {@code /webhooks/**} needs neither (signed per tenant, see
+ * {@link MessengerWebhookController}). Paths with dot segments are refused before any of these decisions. The resolved tenant is put on the request for
  * {@link RequestTenant} and into the log MDC; nothing the client sends can name another tenant.
  */
 @Component
@@ -50,6 +51,11 @@ public class EdgeAuthenticationFilter extends OncePerRequestFilter {
         // decide on the path as Spring MVC will route it (decoded, ";params" removed), never the raw URI:
         // "/%61dmin/..." or "/admin;x/..." must not slip past the admin check
         String path = PATHS.getPathWithinApplication(request);
+        if (hasDotSegment(path)) {
+            // "/webhooks/../api/..." must not be judged as a webhook here and routed as something else later
+            problems.write(response, ErrorCode.INVALID_REQUEST, "the path must not contain '.' or '..' segments");
+            return;
+        }
         if (path.startsWith("/api/")) {
             Optional<TenantId> tenant = bearer(request).flatMap(apiKeys::resolve);
             if (tenant.isEmpty()) {
@@ -73,9 +79,23 @@ public class EdgeAuthenticationFilter extends OncePerRequestFilter {
                 problems.write(response, ErrorCode.UNAUTHENTICATED,
                         "the admin token is required: Authorization: Bearer <admin token>");
             }
+        } else if (path.startsWith("/webhooks/")) {
+            // no API key: each webhook controller authenticates the call by its signature and only then takes the
+            // tenant named in its path
+            chain.doFilter(request, response);
         } else {
             chain.doFilter(request, response);
         }
+    }
+
+    /** A "." or ".." path segment, also when it was percent-encoded or followed by ";params". */
+    static boolean hasDotSegment(String path) {
+        for (String segment : path.split("[/\\\\]", -1)) {
+            if (segment.equals(".") || segment.equals("..")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static UrlPathHelper urlPathHelper() {

@@ -7,6 +7,7 @@ import io.caravan.observability.TenantGauges;
 import io.caravan.query.AnswerCache;
 import io.caravan.usage.TokenBudgets;
 import io.caravan.secrets.TenantSecrets;
+import io.caravan.sources.messenger.MessengerMessages;
 import io.caravan.sources.SourceManager;
 import io.caravan.sources.web.WebPageStore;
 import io.caravan.tenancy.ApiKeys;
@@ -36,11 +37,12 @@ class TenantErasure {
     private final LlmRouter router;
     private final SourceManager sources;
     private final WebPageStore webPages;
+    private final MessengerMessages messengerMessages;
 
     TenantErasure(TenantRegistry tenants, ApiKeys apiKeys, TenantSecrets secrets, DocumentRegistry documents,
                   Quarantine quarantine, TenantVectorStore store, TokenBudgets budgets, TenantGauges gauges,
                   AnswerCache cache, QueryRateLimiter limiter, LlmRouter router, SourceManager sources,
-                  WebPageStore webPages) {
+                  WebPageStore webPages, MessengerMessages messengerMessages) {
         this.tenants = tenants;
         this.apiKeys = apiKeys;
         this.secrets = secrets;
@@ -54,6 +56,7 @@ class TenantErasure {
         this.router = router;
         this.sources = sources;
         this.webPages = webPages;
+        this.messengerMessages = messengerMessages;
     }
 
     Dtos.ErasureReport erase(TenantId tenant) {
@@ -62,6 +65,7 @@ class TenantErasure {
         sources.stopAll(tenant); // no source may add documents while (or after) they are erased
         int quarantined = quarantine.deleteAll(tenant);
         int docs = documents.deleteAll(tenant);
+        messengerMessages.deleteAll(tenant); // a tenant created again with this id ingests those messages anew
         int chunks = store.deleteTenant(tenant);
         int secretCount = secrets.deleteAll(tenant);
         webPages.deleteAll(tenant);

@@ -17,6 +17,7 @@ public final class MetricNames {
     public static final String BUDGET_USED_RATIO = "rag.budget.used.ratio";   // rag_budget_used_ratio
     public static final String CIRCUIT_BREAKER_STATE = "rag.circuit.breaker.state"; // rag_circuit_breaker_state
     public static final String ISOLATION_VIOLATIONS = "rag.isolation.violations"; // rag_isolation_violations_total
+    public static final String MESSENGER_MESSAGES = "rag.messenger.messages"; // rag_messenger_messages_total
     /** The only rag_* meter without a tenant: requests rejected for having none. */
     public static final String TENANT_MISSING = "rag.tenant.missing";         // rag_tenant_missing_total
 

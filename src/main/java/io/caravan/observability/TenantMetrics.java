@@ -49,6 +49,17 @@ public class TenantMetrics {
                 .record(took);
     }
 
+    /** Messenger messages offered by webhooks and backfills: {@code ingested}, {@code duplicate} (mid seen) or
+     * {@code rejected} (refused by the intake). */
+    public void messengerMessage(TenantId tenant, String outcome) {
+        Counter.builder(MetricNames.MESSENGER_MESSAGES)
+                .description("Messenger messages by outcome of the mid de-duplication")
+                .tag(MetricNames.TENANT_TAG, tenant.value())
+                .tag("outcome", outcome)
+                .register(registry)
+                .increment();
+    }
+
     public void embeddingTokens(TenantId tenant, String model, long tokens) {
         Counter.builder(MetricNames.EMBEDDING_TOKENS)
                 .description("Tokens sent to the embedding model")

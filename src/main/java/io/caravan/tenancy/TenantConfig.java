@@ -44,9 +44,13 @@ public record TenantConfig(String systemPrompt, Budgets budgets, Limits limits, 
     public record Routing(String defaultCriticality, String onBudgetExhausted) {
     }
 
-    /** One source of the tenant; fields beyond id and type depend on the type. */
+    /**
+     * One source of the tenant; fields beyond id and type depend on the type. {@code pageTokenSecret} extends
+     * API.md: the tenant secret holding a messenger source's page access token for the Graph API backfill
+     * (default {@code messenger-page-token}).
+     */
     public record Source(String id, String type, List<String> startUrls, Integer maxPages, Integer maxDepth,
                          String schedule, String query, String credentialsSecret, String pageId,
-                         String appSecretSecret, String verifyTokenSecret) {
+                         String appSecretSecret, String verifyTokenSecret, String pageTokenSecret) {
     }
 }

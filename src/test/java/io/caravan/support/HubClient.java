@@ -64,6 +64,12 @@ public final class HubClient {
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build());
     }
 
+    /** POSTs exact bytes (no re-encoding), e.g. a signed webhook body. */
+    public Response postBytes(String path, String contentType, byte[] body, Map<String, String> headers) {
+        return send(builder(path, null, headers).header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+    }
+
     public Response post(String path, String token) {
         return send(builder(path, token, Map.of()).POST(HttpRequest.BodyPublishers.noBody()).build());
     }

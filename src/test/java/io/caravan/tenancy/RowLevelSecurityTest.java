@@ -54,7 +54,7 @@ class RowLevelSecurityTest {
 
     @Test
     void everyTenantOwnedTableHasForcedRowLevelSecurity() {
-        assertThat(tenantTables).hasSize(10);
+        assertThat(tenantTables).hasSize(12);
         for (String table : tenantTables) {
             assertThat(database.superuser().sql(
                             "SELECT relrowsecurity AND relforcerowsecurity FROM pg_class WHERE oid = :t::regclass")
@@ -184,5 +184,13 @@ class RowLevelSecurityTest {
                                          completion_tokens, embedding_tokens)
                 VALUES (:t, DATE '2026-06-01', 'chat', 'p', 'm', 1, 1, 1, 0)""")
                 .param("t", tenant).update();
+        jdbc.sql("""
+                INSERT INTO web_pages (tenant_id, source_id, url_hash, url, fetched_at)
+                VALUES (:t, 'site', 'h', 'http://example.test/', :now)""")
+                .param("t", tenant).param("now", now).update();
+        jdbc.sql("""
+                INSERT INTO messenger_messages (tenant_id, mid, source_id, document_id, recorded_at)
+                VALUES (:t, 'm.1', 'page', :d, :now)""")
+                .param("t", tenant).param("d", doc).param("now", now).update();
     }
 }

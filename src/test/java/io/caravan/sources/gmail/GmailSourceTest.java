@@ -232,7 +232,7 @@ class GmailSourceTest extends HubTest {
                 .hasMessageContaining("refreshToken").hasMessageNotContaining("top-secret-value");
 
         TenantConfig.Source withoutSecret = new TenantConfig.Source("inbox", "gmail", null, null, null, null,
-                null, null, null, null, null);
+                null, null, null, null, null, null);
         assertThatThrownBy(() -> gmail().properties(id, withoutSecret))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("credentialsSecret");
 
@@ -241,11 +241,11 @@ class GmailSourceTest extends HubTest {
                 .containsEntry("refreshToken", "r").containsEntry("query", "is:unread");
         assertThat(gmail().kamelet()).isEqualTo("gmail-source");
         TenantConfig.Source everyFiveMinutes = new TenantConfig.Source("inbox", "gmail", null, null, null, "PT5M",
-                "label:support is:unread", SECRET, null, null, null);
+                "label:support is:unread", SECRET, null, null, null, null);
         assertThat(gmail().properties(id, everyFiveMinutes)).containsEntry("delay", "300000")
                 .containsEntry("query", "label:support is:unread");
         TenantConfig.Source badSchedule = new TenantConfig.Source("inbox", "gmail", null, null, null, "5 minutes",
-                null, SECRET, null, null, null);
+                null, SECRET, null, null, null, null);
         assertThatThrownBy(() -> gmail().properties(id, badSchedule))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("schedule");
     }
@@ -269,7 +269,7 @@ class GmailSourceTest extends HubTest {
     }
 
     private static TenantConfig.Source source(String id) {
-        return new TenantConfig.Source(id, "gmail", null, null, null, null, "is:unread", SECRET, null, null, null);
+        return new TenantConfig.Source(id, "gmail", null, null, null, null, "is:unread", SECRET, null, null, null, null);
     }
 
     private void putSecret(String tenant, String value) {
