@@ -4,18 +4,33 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.caravan.support.HubClient;
+import io.caravan.support.TestMode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
-/** Tenants, keys, documents and vectors survive a stop and start of the hub on the same data dir. */
+/**
+ * Tenants, keys, secrets, documents and vectors survive a stop and start of the hub: on the same data dir in the
+ * embedded mode; in the production mode a new hub on the same PostgreSQL database, Chroma server and Kafka topic.
+ */
+@Tag("contract")
 class RestartTest {
 
     @TempDir
     Path dataDir;
+
+    /** The index queue both hubs use (production mode). */
+    private final Map<String, String> queue = TestMode.queueSettings();
 
     @Test
     void dataSurvivesARestart() {
@@ -24,8 +39,8 @@ class RestartTest {
         String adminToken;
         try (ConfigurableApplicationContext first = start()) {
             HubClient hub = client(first);
-            adminToken = readAdminToken();
-            assertThat(adminToken).as("generated admin token file").isNotBlank();
+            adminToken = adminToken();
+            assertThat(adminToken).as("admin token").isNotBlank();
             assertThat(hub.postJson("/admin/v1/tenants", adminToken, "{\"id\":\"durable\"}").status()).isEqualTo(201);
             key = hub.postJson("/admin/v1/tenants/durable/keys", adminToken, "{\"name\":\"k\"}").field("apiKey");
             hub.putJson("/admin/v1/tenants/durable/secrets/token", adminToken, "{\"value\":\"s3cret-value\"}");
@@ -37,7 +52,7 @@ class RestartTest {
         }
         try (ConfigurableApplicationContext second = start()) {
             HubClient hub = client(second);
-            assertThat(readAdminToken()).isEqualTo(adminToken);
+            assertThat(adminToken()).isEqualTo(adminToken);
             assertThat(hub.get("/admin/v1/tenants/durable", adminToken).status()).isEqualTo(200);
             assertThat(hub.get("/admin/v1/tenants/durable/secrets", adminToken).text()).contains("token")
                     .doesNotContain("s3cret-value");
@@ -53,15 +68,23 @@ class RestartTest {
 
     private ConfigurableApplicationContext start() {
         // command-line arguments: they take precedence over application.yaml, as for a real start
-        return new SpringApplicationBuilder(CaravanApplication.class)
-                .run("--caravan.data-dir=" + dataDir, "--server.port=0", "--caravan.admin-token=");
+        List<String> args = new ArrayList<>(List.of("--caravan.data-dir=" + dataDir, "--server.port=0"));
+        if (TestMode.production()) {
+            args.addAll(TestMode.hubArguments(queue)); // the production profile refuses to generate a token
+        } else {
+            args.add("--caravan.admin-token="); // generated into the data dir, and read back after the restart
+        }
+        return new SpringApplicationBuilder(CaravanApplication.class).run(args.toArray(String[]::new));
     }
 
-    private String readAdminToken() {
+    private String adminToken() {
+        if (TestMode.production()) {
+            return TestMode.ADMIN_TOKEN;
+        }
         try {
-            return java.nio.file.Files.readString(dataDir.resolve("admin-token")).trim();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            return Files.readString(dataDir.resolve("admin-token")).trim();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -45,6 +45,8 @@ class ChromaVectorStore implements TenantVectorStore {
     static final String SOURCE_URI = "source_uri";
     static final String VERSION = "version";
     static final String WRITTEN_AT = "written_at";
+    /** Creating a tenant's collection can lose a race three times: the Chroma tenant, the database, the collection. */
+    private static final int CREATE_ATTEMPTS = 4;
 
     private final ChromaSettings settings;
     private final ChromaRest rest;
@@ -182,19 +184,25 @@ class ChromaVectorStore implements TenantVectorStore {
             return known;
         }
         String database = databaseOf(tenant);
-        ChromaEmbeddingStore store;
-        try {
-            // the builder creates the Chroma tenant, database and collection when missing (cosine space)
-            store = ChromaEmbeddingStore.builder()
-                    .apiVersion(ChromaApiVersion.V2)
-                    .baseUrl(settings.baseUrl())
-                    .tenantName(settings.tenant())
-                    .databaseName(database)
-                    .collectionName(settings.collection())
-                    .timeout(settings.timeout())
-                    .build();
-        } catch (RuntimeException e) {
-            throw unavailable(tenant, e);
+        ChromaEmbeddingStore store = null;
+        for (int attempt = 1; store == null; attempt++) {
+            try {
+                // the builder creates the Chroma tenant, database and collection when missing (cosine space)
+                store = ChromaEmbeddingStore.builder()
+                        .apiVersion(ChromaApiVersion.V2)
+                        .baseUrl(settings.baseUrl())
+                        .tenantName(settings.tenant())
+                        .databaseName(database)
+                        .collectionName(settings.collection())
+                        .timeout(settings.timeout())
+                        .build();
+            } catch (RuntimeException e) {
+                // it checks before it creates: another thread or replica may create the Chroma tenant, the
+                // database or the collection in between, and the create fails; built again, it finds them
+                if (attempt >= CREATE_ATTEMPTS || !alreadyExists(e)) {
+                    throw unavailable(tenant, e);
+                }
+            }
         }
         String id = rest.collectionId(database, settings.collection()).orElseThrow(() ->
                 new ChromaUnavailableException("Chroma at " + settings.url() + " lost the collection of tenant "
@@ -210,6 +218,16 @@ class ChromaVectorStore implements TenantVectorStore {
         }
         return new ChromaUnavailableException("Chroma call for tenant " + tenant + " at " + settings.url()
                 + " failed: " + e.getMessage(), e);
+    }
+
+    /** Chroma's answer to creating a tenant, database or collection that exists by now. */
+    private static boolean alreadyExists(RuntimeException e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause.getMessage() != null && cause.getMessage().contains("already exists")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Chroma's answer for a collection or database that no longer exists (through either client). */

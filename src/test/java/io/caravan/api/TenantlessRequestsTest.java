@@ -8,8 +8,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Tag;
 
 /** Fail closed at the edge: no key, a wrong key, a revoked key or the wrong kind of token never gets through. */
+@Tag("contract")
 class TenantlessRequestsTest extends HubTest {
 
     private static final List<String[]> TENANT_CALLS = List.of(

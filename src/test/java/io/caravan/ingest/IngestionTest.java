@@ -17,8 +17,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /** The ingestion pipeline end to end over HTTP: idempotence, versions, quarantine, budgets and stage metrics. */
+@Tag("contract")
 class IngestionTest extends HubTest {
 
     @Test

@@ -16,12 +16,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.mockito.Mockito;
 import org.springframework.test.context.bean.override.mockito.MockitoSpyBean;
+import org.junit.jupiter.api.Tag;
 
 /**
  * Transient failures (the embedder or the store throwing) are redelivered with back-off before anything is
  * quarantined; a failure that persists ends in the quarantine with its stage, reason and attempt count.
  * The real beans are wrapped so that a test can make them fail on demand.
  */
+@Tag("contract")
 class TransientFailureTest extends HubTest {
 
     @MockitoSpyBean

@@ -8,11 +8,13 @@ import io.caravan.support.HubTest;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /**
  * Two tenants whose corpora answer the same question differently: each tenant's answer and citations come
  * only from its own corpus, and another tenant's document id is simply not found.
  */
+@Tag("contract")
 class IsolationTest extends HubTest {
 
     @Test

@@ -23,8 +23,10 @@ import org.springframework.boot.logging.LogLevel;
 import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.junit.jupiter.api.Tag;
 
 /** The per-tenant secret store in the running hub: namespaces, encryption at rest, the admin API, the logs. */
+@Tag("contract")
 @ExtendWith(OutputCaptureExtension.class)
 class TenantSecretsTest extends HubTest {
 

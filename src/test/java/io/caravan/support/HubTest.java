@@ -16,6 +16,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -23,13 +24,15 @@ import org.springframework.test.context.DynamicPropertySource;
  * Base of the tests that run the whole hub: a real Spring Boot application with its Camel context, H2 file
  * database and vector store in a temporary data dir, the real embedding model, and real HTTP on a random
  * port. All subclasses share one application context; each test uses fresh tenants. With
- * {@code -Dcaravan.test.mode=production} the database is a fresh one on the real PostgreSQL (see {@link Postgres}).
+ * {@code -Dcaravan.test.mode=production} the hub runs the real {@code production} profile on PostgreSQL, Chroma
+ * and Kafka (see {@link TestMode}).
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = TestMode.BACKENDS)
 @AutoConfigureObservability(tracing = false)
+@ActiveProfiles(resolver = TestMode.Profiles.class)
 public abstract class HubTest {
 
-    public static final String ADMIN_TOKEN = "test-admin-token-0123456789";
+    public static final String ADMIN_TOKEN = TestMode.ADMIN_TOKEN;
     private static final Path DATA_DIR = tempDir();
 
     @LocalServerPort
@@ -48,34 +51,23 @@ public abstract class HubTest {
         registry.add("caravan.admin-token", () -> ADMIN_TOKEN);
         registry.add("caravan.ingest.redelivery-delay-ms", () -> "10");
         registry.add("caravan.sources.web.crawl-delay", () -> "0ms"); // the test sites need no politeness
-        if (productionMode()) {
-            // the relational state in a fresh database on the real PostgreSQL; vectors and queues stay embedded
-            // until their production backends land (they add their settings here)
-            usePostgres(registry);
-        }
+        // production mode: the production profile's settings come from TestMode.Settings (PostgreSQL, Chroma,
+        // Kafka, admin token, secrets key)
     }
 
     /** {@code -Dcaravan.test.mode=production}: every hub test runs against the production backends. */
     public static boolean productionMode() {
-        return "production".equals(System.getProperty("caravan.test.mode"));
+        return TestMode.production();
     }
 
     /** The hub's relational state in this JVM's test database on PostgreSQL. */
     protected static void usePostgres(DynamicPropertyRegistry registry) {
-        SharedPostgres.DATABASE.register(registry);
+        TestMode.postgres().register(registry);
     }
 
     /** One database per test JVM, created on first use and dropped when the JVM exits. */
     protected static Postgres postgres() {
-        return SharedPostgres.DATABASE;
-    }
-
-    private static final class SharedPostgres {
-        static final Postgres DATABASE = Postgres.create();
-
-        static {
-            Runtime.getRuntime().addShutdownHook(new Thread(DATABASE::close, "drop-test-database"));
-        }
+        return TestMode.postgres();
     }
 
     @BeforeEach

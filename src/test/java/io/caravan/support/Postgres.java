@@ -2,6 +2,7 @@ package io.caravan.support;
 
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.flywaydb.core.Flyway;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -78,13 +79,20 @@ public final class Postgres implements AutoCloseable {
     }
 
     /** The hub's datasource and migration settings for this database. */
+    public Map<String, String> settings() {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("spring.datasource.url", url());
+        settings.put("spring.datasource.username", APP);
+        settings.put("spring.datasource.password", "");
+        settings.put("spring.flyway.user", OWNER);
+        settings.put("spring.flyway.password", "");
+        settings.put("spring.flyway.placeholders.app_role", APP);
+        return settings;
+    }
+
+    /** {@link #settings()} as test properties. */
     public void register(DynamicPropertyRegistry registry) {
-        registry.add("spring.datasource.url", this::url);
-        registry.add("spring.datasource.username", () -> APP);
-        registry.add("spring.datasource.password", () -> "");
-        registry.add("spring.flyway.user", () -> OWNER);
-        registry.add("spring.flyway.password", () -> "");
-        registry.add("spring.flyway.placeholders.app_role", () -> APP);
+        settings().forEach((name, value) -> registry.add(name, () -> value));
     }
 
     /** Drops the database, ending any connection still open to it. */

@@ -7,8 +7,10 @@ import io.caravan.support.HubTest;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Tag;
 
 /** A client can never choose its tenant: a tenant header sent over HTTP is ignored; the key decides. */
+@Tag("contract")
 class HeaderSpoofingTest extends HubTest {
 
     @ParameterizedTest

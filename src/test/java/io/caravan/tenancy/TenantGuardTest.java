@@ -16,8 +16,10 @@ import org.apache.camel.ProducerTemplate;
 import org.apache.camel.Route;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.junit.jupiter.api.Tag;
 
 /** The global route configuration: no route of the hub processes an exchange that carries no tenant. */
+@Tag("contract")
 class TenantGuardTest extends HubTest {
 
     @Autowired

@@ -21,9 +21,15 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -285,6 +291,40 @@ class ChromaVectorStoreTest {
         assertThat(loaded.sourceUri()).isNull();
         assertThat(loaded.title()).isEqualTo("Grüße 🚀");
         assertThat(loaded.text()).isEqualTo("naïve café — 日本語");
+    }
+
+    @Test
+    void firstWritesRacingToCreateTheChromaTenantAndDatabasesAllSucceed() throws Exception {
+        // a Chroma tenant nobody created yet: every writer finds it missing and creates it, as do writers of one
+        // Caravan tenant with its database (two hub threads, or two replicas, with the first documents)
+        ChromaSettings fresh = new ChromaSettings(url, "caravan-race-" + fresh("t").value(), "chunks",
+                Duration.ofSeconds(10));
+        TenantVectorStore racing = VectorConfiguration.chroma(fresh);
+        List<TenantId> tenants = List.of(fresh("race-a"), fresh("race-b"), fresh("race-c"), fresh("race-d"));
+        int writers = 8;
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        try {
+            List<Future<?>> writes = new ArrayList<>();
+            for (int i = 0; i < writers; i++) {
+                TenantId tenant = tenants.get(i % tenants.size());
+                String documentId = "d" + i;
+                writes.add(pool.submit(() -> {
+                    start.await();
+                    racing.replaceDocument(tenant, documentId, List.of(chunk(documentId, 0, "text " + documentId, X)));
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> write : writes) {
+                write.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        for (TenantId tenant : tenants) {
+            assertThat(racing.countChunks(tenant)).as(tenant.value()).isEqualTo(writers / tenants.size());
+        }
     }
 
     // ---- raw Chroma access -------------------------------------------------------------------------------
