@@ -127,56 +127,30 @@ public class Quarantine {
     }
 
     /**
-     * Records a source item that failed before any document existed (e.g. a mail that could not be fetched):
-     * no document id, one entry per tenant, source URI and reason whose attempts grow with each failure.
+     * Resolves the open {@link #addUnaccepted} entries of a source item that finally went through (e.g. a mail that
+     * could not be read before): the entries with this source URI and reason at stage {@code fetch} are removed and
+     * their quarantined documents become {@code deleted}, in one transaction. Returns how many were resolved; none
+     * (already retired by a newer version of the URI, or never quarantined) is fine.
      */
-    public Item addSourceFailure(TenantId tenant, String sourceType, String sourceUri, String stage, String reason,
-                                 String error) {
-        return transactions.call(tenant, () -> insertSourceFailure(tenant, sourceType, sourceUri, stage, reason, error));
-    }
-
-    private Item insertSourceFailure(TenantId tenant, String sourceType, String sourceUri, String stage, String reason,
-                                     String error) {
-        Optional<Item> existing = jdbc.sql("""
-                SELECT * FROM quarantine WHERE tenant_id = :tenant AND document_id = '' AND source_uri = :uri
-                AND reason = :reason""")
-                .param("tenant", tenant.value()).param("uri", sourceUri).param("reason", reason)
-                .query(Quarantine::map).optional();
-        if (existing.isPresent()) {
-            jdbc.sql("""
-                    UPDATE quarantine SET attempts = attempts + 1, error = :error, quarantined_at = :at
-                    WHERE tenant_id = :tenant AND id = :id""")
-                    .param("error", truncate(error))
-                    .param("at", OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC))
-                    .param("tenant", tenant.value()).param("id", existing.get().id())
-                    .update();
-            return find(tenant, existing.get().id()).orElseThrow();
-        }
-        Item item = new Item(ids.next("q_"), tenant, "", sourceType, sourceUri, stage, reason, truncate(error), 1,
-                clock.instant());
-        jdbc.sql("""
-                INSERT INTO quarantine (id, tenant_id, document_id, source_type, source_uri, stage, reason, error,
-                    attempts, quarantined_at)
-                VALUES (:id, :tenant, '', :sourceType, :sourceUri, :stage, :reason, :error, 1, :at)""")
-                .param("id", item.id())
-                .param("tenant", tenant.value())
-                .param("sourceType", sourceType)
-                .param("sourceUri", sourceUri)
-                .param("stage", stage)
-                .param("reason", reason)
-                .param("error", item.error())
-                .param("at", OffsetDateTime.ofInstant(item.quarantinedAt(), ZoneOffset.UTC))
-                .update();
-        return item;
-    }
-
-    /** Removes the document-less entries of a source item once it went through. */
-    public int removeSourceFailures(TenantId tenant, String sourceUri) {
-        return transactions.call(tenant, () -> jdbc.sql(
-                        "DELETE FROM quarantine WHERE tenant_id = :tenant AND document_id = '' AND source_uri = :uri")
-                .param("tenant", tenant.value())
-                .param("uri", sourceUri)
-                .update());
+    public int discardUnaccepted(TenantId tenant, String sourceUri, String reason) {
+        return transactions.call(tenant, () -> {
+            List<Item> open = jdbc.sql("""
+                    SELECT * FROM quarantine WHERE tenant_id = :tenant AND source_uri = :uri AND reason = :reason
+                    AND stage = 'fetch'""")
+                    .param("tenant", tenant.value())
+                    .param("uri", sourceUri)
+                    .param("reason", reason)
+                    .query(Quarantine::map)
+                    .list();
+            for (Item item : open) {
+                jdbc.sql("DELETE FROM quarantine WHERE tenant_id = :tenant AND id = :id")
+                        .param("tenant", tenant.value())
+                        .param("id", item.id())
+                        .update();
+                documents.markDeleted(tenant, item.documentId());
+            }
+            return open.size();
+        });
     }
 
     public List<Item> list(TenantId tenant) {

@@ -30,7 +30,9 @@ import org.springframework.transaction.event.TransactionalEventListener;
  * {@code source.<tenant>.<sourceId>} that hands its items to {@code direct:ingest-source-item}. A source whose binding
  * refuses it or whose routes do not start is {@code failing}; nothing else is affected.
  *
- * <p>Instances run in this replica; with several replicas each runs every source (see README, per-replica notes).
+ * <p>Instances run in this replica. With several replicas each runs every source unless
+ * {@code caravan.sources.enabled} is {@code false} on all but one (see {@link SourceSettings#enabled()}): a replica
+ * with sources disabled starts none, and its {@code GET /api/v1/sources} shows them {@code stopped}.
  */
 @Component
 public class SourceManager {
@@ -61,6 +63,10 @@ public class SourceManager {
     /** Starts every tenant's sources once the application (and its Camel context) is up. */
     @EventListener(ApplicationReadyEvent.class)
     public void startAll() {
+        if (!settings.enabled()) {
+            LOG.info("Sources are disabled on this replica (caravan.sources.enabled=false): it runs no source routes");
+            return;
+        }
         for (Tenant tenant : tenants.list()) {
             try {
                 reconcile(tenant.id());
@@ -78,6 +84,9 @@ public class SourceManager {
 
     /** Makes the tenant's running instances match its stored config (none when the tenant is gone). */
     public synchronized void reconcile(TenantId tenant) {
+        if (!settings.enabled()) {
+            return; // nothing runs here, so nothing to start or stop; the statuses stay empty (stopped)
+        }
         List<TenantConfig.Source> wanted = tenants.find(tenant).map(t -> t.config().sources()).orElse(List.of());
         Map<String, Instance> current = instances.computeIfAbsent(tenant, t -> new LinkedHashMap<>());
         Set<String> wantedIds = wanted.stream().map(TenantConfig.Source::id).collect(Collectors.toSet());
@@ -116,6 +125,9 @@ public class SourceManager {
 
     /** Restarts one instance now: sources that run at start (the web crawl) run again. */
     public synchronized void restart(TenantId tenant, String sourceId) {
+        if (!settings.enabled()) {
+            throw new IllegalStateException("sources are disabled on this replica (caravan.sources.enabled=false)");
+        }
         Instance existing = Optional.ofNullable(instances.get(tenant)).map(m -> m.get(sourceId))
                 .orElseThrow(() -> new IllegalArgumentException("tenant " + tenant + " has no source " + sourceId));
         stop(tenant, sourceId);

@@ -93,6 +93,29 @@ public class SourceStatuses {
                 old.generation()));
     }
 
+    /**
+     * A run of a polling source failed as a whole (its mailbox or API refused the credentials, answered 5xx): the
+     * source is {@code failing} with the error until a later run of the same instance goes through. The instance
+     * keeps running (its next poll retries); a stopped instance stays stopped. {@code error} must carry no secret.
+     */
+    public void runFailed(TenantId tenant, String sourceId, String error) {
+        Instant now = clock.instant();
+        statuses.computeIfPresent(new Key(tenant, sourceId), (key, old) -> old.state() == State.STOPPED ? old
+                : new Status(old.id(), old.type(), State.FAILING, now, old.itemsSeen(), error, old.runs() + 1,
+                old.generation()));
+    }
+
+    /**
+     * A run of a polling source got through to its service (the items it offers may still fail one by one): a
+     * source that was {@code failing} because of its runs is {@code running} again, without that error.
+     */
+    public void runSucceeded(TenantId tenant, String sourceId) {
+        Instant now = clock.instant();
+        statuses.computeIfPresent(new Key(tenant, sourceId), (key, old) -> old.state() == State.STOPPED ? old
+                : new Status(old.id(), old.type(), State.RUNNING, now, old.itemsSeen(),
+                old.state() == State.FAILING ? null : old.lastError(), old.runs() + 1, old.generation()));
+    }
+
     /** Records an error of one item or run without changing the state (the source goes on). */
     public void error(TenantId tenant, String sourceId, String error) {
         statuses.computeIfPresent(new Key(tenant, sourceId), (key, old) -> new Status(old.id(), old.type(),

@@ -283,12 +283,17 @@ class OpenApiContractTest extends HubTest {
                  "routing":{"defaultCriticality":"standard"},
                  "sources":[
                   {"id":"docs-site","type":"web","startUrls":["http://127.0.0.1:9/"],"maxPages":200,
-                   "maxDepth":3,"schedule":"PT6H"}]}""";
+                   "maxDepth":3,"schedule":"PT6H"},
+                  {"id":"support-inbox","type":"gmail","query":"label:support is:unread",
+                   "credentialsSecret":"gmail-oauth"},
+                  {"id":"fb-page","type":"messenger","pageId":"1234567890",
+                   "appSecretSecret":"messenger-app-secret","verifyTokenSecret":"messenger-verify-token"}]}""";
         HubClient.Response putConfig = expect(200, hub.putJson("/admin/v1/tenants/" + id + "/config", ADMIN_TOKEN,
                 config));
         conforms("put", "/admin/v1/tenants/{id}/config", putConfig);
         assertThat(putConfig.json().path("version").asInt()).isEqualTo(2);
-        assertThat(putConfig.json().path("sources")).hasSize(1);
+        assertThat(putConfig.json().path("sources")).extracting(source -> source.path("type").asText())
+                .containsExactly("web", "gmail", "messenger");
         conforms("put", "/admin/v1/tenants/{id}/config", expect(400, hub.putJson("/admin/v1/tenants/" + id
                 + "/config", ADMIN_TOKEN, "{\"surprise\":true}")));
         conforms("get", "/admin/v1/tenants/{id}", expect(200, hub.get("/admin/v1/tenants/" + id, ADMIN_TOKEN)));
@@ -298,6 +303,17 @@ class OpenApiContractTest extends HubTest {
         conforms("post", "/admin/v1/tenants/{id}/keys", key);
         conforms("get", "/admin/v1/tenants/{id}", expect(403, hub.get("/admin/v1/tenants/" + id,
                 key.field("apiKey"))));
+        // every type has its binding; the gmail and messenger secrets do not exist yet, so those two are failing
+        HubClient.Response sources = expect(200, hub.get("/api/v1/sources", key.field("apiKey")));
+        conforms("get", "/api/v1/sources", sources);
+        Map<String, JsonNode> byId = new java.util.HashMap<>();
+        sources.json().path("items").forEach(source -> byId.put(source.path("id").asText(), source));
+        assertThat(byId).containsOnlyKeys("docs-site", "support-inbox", "fb-page");
+        assertThat(byId.get("docs-site").path("state").asText()).isEqualTo("running");
+        assertThat(byId.get("support-inbox").path("state").asText()).isEqualTo("failing");
+        assertThat(byId.get("support-inbox").path("lastError").asText()).contains("gmail-oauth");
+        assertThat(byId.get("fb-page").path("state").asText()).isEqualTo("failing");
+        assertThat(byId.get("fb-page").path("lastError").asText()).contains("messenger-page-token");
         conforms("put", "/admin/v1/tenants/{id}/secrets/{name}", expect(204, hub.putJson("/admin/v1/tenants/" + id
                 + "/secrets/gmail-oauth", ADMIN_TOKEN, "{\"value\":\"v\"}")));
         conforms("put", "/admin/v1/tenants/{id}/secrets/{name}", expect(400, hub.putJson("/admin/v1/tenants/" + id

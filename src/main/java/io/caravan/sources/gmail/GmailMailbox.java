@@ -9,6 +9,7 @@ import io.caravan.ingest.DocumentStatus;
 import io.caravan.ingest.IntakeResult;
 import io.caravan.ingest.Quarantine;
 import io.caravan.ingest.RejectedDocumentException;
+import io.caravan.sources.SourceStatuses;
 import io.caravan.tenancy.TenantHeader;
 import io.caravan.tenancy.TenantId;
 import java.io.IOException;
@@ -31,12 +32,19 @@ import org.springframework.stereotype.Component;
  * {@link #offered} or {@link #refused}; {@link #settle} waits until every document of a message is indexed,
  * duplicate or quarantined and only then marks the message read. Anything else leaves it unread for the next
  * poll, where intake recognises the documents already taken as duplicates.
+ *
+ * <p>A poll that cannot list the mailbox (credentials refused by the token endpoint, the Gmail API failing) marks
+ * the source {@code failing} with the error in {@link SourceStatuses}; the next poll that lists it makes it
+ * {@code running} again. A message that cannot be read is quarantined like any source item that failed before a
+ * document existed ({@link Quarantine#addUnaccepted}, stage {@code fetch}); once the message goes through and is
+ * marked read, that entry and its quarantined document are discarded.
  */
 @Component("gmailMailbox")
 public class GmailMailbox {
 
     private static final Logger LOG = LoggerFactory.getLogger(GmailMailbox.class);
     static final String SOURCE_TYPE = "gmail";
+    private static final String FETCH_FAILED = "fetch_failed";
     /** Exchange properties set by the Kamelet from its parameters; the credentials are removed once read. */
     static final String CLIENT_ID = "CaravanGmailClientId";
     static final String CLIENT_SECRET = "CaravanGmailClientSecret";
@@ -79,15 +87,18 @@ public class GmailMailbox {
     private final GmailClientFactory factory;
     private final Quarantine quarantine;
     private final DocumentOutcomes outcomes;
+    private final SourceStatuses sourceStatuses;
     private final Duration settleTimeout;
     /** One client per tenant source, so access tokens are reused between polls and never shared by tenants. */
     private final Map<ClientKey, CachedClient> clients = new ConcurrentHashMap<>();
 
     public GmailMailbox(GmailClientFactory factory, Quarantine quarantine, DocumentOutcomes outcomes,
+                        SourceStatuses sourceStatuses,
                         @Value("${caravan.gmail.settle-timeout:PT2M}") Duration settleTimeout) {
         this.factory = factory;
         this.quarantine = quarantine;
         this.outcomes = outcomes;
+        this.sourceStatuses = sourceStatuses;
         this.settleTimeout = settleTimeout;
     }
 
@@ -104,8 +115,19 @@ public class GmailMailbox {
         // before anything can fail: neither error logs nor the items sent to the sink may carry the credentials
         exchange.removeProperties("CaravanGmail*");
         GmailCredentials credentials = new GmailCredentials(clientId, clientSecret, refreshToken);
-        Gmail gmail = client(tenant, sourceId, credentials);
-        ListMessagesResponse listed = gmail.users().messages().list("me").setQ(query).setMaxResults(max).execute();
+        Gmail gmail;
+        ListMessagesResponse listed;
+        try {
+            gmail = client(tenant, sourceId, credentials);
+            listed = gmail.users().messages().list("me").setQ(query).setMaxResults(max).execute();
+        } catch (IOException | RuntimeException e) {
+            // the poll is over; the source is failing until a poll lists the mailbox again (the timer retries)
+            String error = "mailbox not listed: " + describe(e);
+            sourceStatuses.runFailed(tenant, sourceId, error);
+            LOG.warn("Gmail source {} could not list its mailbox: {}", sourceId, error);
+            return List.of();
+        }
+        sourceStatuses.runSucceeded(tenant, sourceId);
         Map<String, MessageState> states = new LinkedHashMap<>();
         List<GmailItem> items = new ArrayList<>();
         for (Message listedMessage : listed.getMessages() == null ? List.<Message>of() : listed.getMessages()) {
@@ -118,8 +140,8 @@ public class GmailMailbox {
                 items.addAll(mailItems);
             } catch (IOException | RuntimeException e) {
                 states.put(id, new MessageState(id, true, 0));
-                Quarantine.Item entry = quarantine.addSourceFailure(tenant, SOURCE_TYPE, "gmail://" + id, "fetch",
-                        "fetch_failed", describe(e));
+                Quarantine.Item entry = quarantine.addUnaccepted(tenant, "Gmail message " + id, SOURCE_TYPE,
+                        uri(id), null, FETCH_FAILED, describe(e));
                 LOG.warn("Gmail message {} of source {} could not be read (attempt {}); it stays unread: {}", id,
                         sourceId, entry.attempts(), describe(e));
             }
@@ -152,7 +174,8 @@ public class GmailMailbox {
         GmailItem item = exchange.getProperty(ITEM, GmailItem.class);
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         if (failure instanceof RejectedDocumentException rejected) {
-            quarantine.addSourceFailure(tenant, SOURCE_TYPE, item.uri(), "fetch", reason(rejected), describe(rejected));
+            quarantine.addUnaccepted(tenant, item.title(), SOURCE_TYPE, item.uri(), item.contentType(),
+                    reason(rejected), describe(rejected));
             state(exchange, item).offers.add(new Offer(item.uri(), null, DocumentStatus.QUARANTINED, false));
             LOG.warn("Gmail item {} was refused and quarantined: {}", item.uri(), describe(rejected));
             return;
@@ -204,7 +227,8 @@ public class GmailMailbox {
         try {
             poll.gmail().users().messages().modify("me", messageId,
                     new ModifyMessageRequest().setRemoveLabelIds(List.of("UNREAD"))).execute();
-            quarantine.removeSourceFailures(poll.tenant(), "gmail://" + messageId);
+            // an earlier poll could not read it: that entry (and its quarantined document) is resolved now
+            quarantine.discardUnaccepted(poll.tenant(), uri(messageId), FETCH_FAILED);
             LOG.info("Gmail message {} of source {} is ingested and marked read", messageId, poll.sourceId());
         } catch (IOException | RuntimeException e) {
             // harmless: the next poll offers it again, intake answers duplicate, and it is marked read then
@@ -218,6 +242,11 @@ public class GmailMailbox {
                 && existing.credentials().equals(credentials) ? existing
                 : new CachedClient(credentials, factory.client(credentials)));
         return cached.gmail();
+    }
+
+    /** The URI of a message, also that of its body document. */
+    private static String uri(String messageId) {
+        return "gmail://" + messageId;
     }
 
     private static MessageState state(Exchange exchange, GmailItem item) {

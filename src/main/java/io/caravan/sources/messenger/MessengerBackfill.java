@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caravan.sources.SourceItemHeaders;
+import io.caravan.sources.SourceStatuses;
 import io.caravan.tenancy.TenantHeader;
 import io.caravan.tenancy.TenantId;
 import java.net.URI;
@@ -28,7 +29,9 @@ import org.springframework.stereotype.Component;
  * ({@code GET /{pageId}/conversations?fields=messages{message,from,created_time,id}}), following
  * {@code paging.next} up to a page limit, and turns each message into a source item. Graph API failures (error
  * objects, 401, 429, 5xx, bad JSON, timeouts) end the run with one log line; the source stays up and its next run
- * starts afresh. Tokens never reach a log line.
+ * starts afresh. Tokens never reach a log line. Each run reports to {@link SourceStatuses}: a run the Graph API
+ * refused or that failed makes the source {@code failing} with the error, a run that went through makes it
+ * {@code running} again.
  */
 @Component("messengerBackfill")
 public class MessengerBackfill {
@@ -43,6 +46,8 @@ public class MessengerBackfill {
     public static final String PAGE_SIZE = "messengerPageSize";
     static final String NEXT = "messengerNext";
     static final String PAGES = "messengerPages";
+    /** Exchange variable: why the run ended early, null while it goes well. */
+    static final String RUN_ERROR = "messengerRunError";
 
     // the source item contract read by direct:ingest-source-item (SourceItemHeaders), plus the item's own id
     static final String ITEM_TITLE = SourceItemHeaders.TITLE;
@@ -60,9 +65,11 @@ public class MessengerBackfill {
             .optionalEnd().optionalStart().appendOffsetId().optionalEnd().toFormatter();
 
     private final ObjectMapper json;
+    private final SourceStatuses statuses;
 
-    MessengerBackfill(ObjectMapper json) {
+    MessengerBackfill(ObjectMapper json, SourceStatuses statuses) {
         this.json = json;
+        this.statuses = statuses;
     }
 
     /** Kamelet step: the first request of a run. */
@@ -82,6 +89,7 @@ public class MessengerBackfill {
         exchange.setVariable(NEXT, new GraphRequest(graphUrl + "/" + encode(pageId) + "/conversations",
                 query.toString()));
         exchange.setVariable(PAGES, 0);
+        exchange.setVariable(RUN_ERROR, null);
         LOG.info("Messenger backfill of page {} started", pageId);
     }
 
@@ -110,13 +118,16 @@ public class MessengerBackfill {
             root = null;
         }
         if (status == null || status != 200) {
-            LOG.warn("Messenger backfill of page {} stopped: the Graph API answered HTTP {}{}", pageId, status,
-                    describeError(root));
+            // the error message is the server's text: never let it echo a credential into a log or the API
+            String error = redact(exchange, "the Graph API answered HTTP " + status + describeError(root));
+            exchange.setVariable(RUN_ERROR, error);
+            LOG.warn("Messenger backfill of page {} stopped: {}", pageId, error);
             return List.of();
         }
         if (root == null || !root.path("data").isArray()) {
-            LOG.warn("Messenger backfill of page {} stopped: the Graph API answer is not the conversations JSON",
-                    pageId);
+            String error = "the Graph API answer is not the conversations JSON";
+            exchange.setVariable(RUN_ERROR, error);
+            LOG.warn("Messenger backfill of page {} stopped: {}", pageId, error);
             return List.of();
         }
         List<MessengerMessage> messages = new ArrayList<>();
@@ -140,10 +151,24 @@ public class MessengerBackfill {
         exchange.setVariable(NEXT, null);
         clearHttpHeaders(exchange);
         Exception error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        LOG.warn("Messenger backfill of page {} stopped: the Graph API call failed ({})",
-                exchange.getVariable(PAGE_ID, String.class),
-                error == null ? "unknown error" : error.getClass().getSimpleName());
+        // the class only: an HTTP client message may quote the request URI, which carries the token
+        String described = "the Graph API call failed (" + (error == null ? "unknown error"
+                : error.getClass().getSimpleName()) + ")";
+        exchange.setVariable(RUN_ERROR, described);
+        LOG.warn("Messenger backfill of page {} stopped: {}", exchange.getVariable(PAGE_ID, String.class), described);
         return List.of();
+    }
+
+    /** Kamelet step after the last result page: reports the run to the source's status. */
+    public void finish(Exchange exchange) {
+        TenantId tenant = TenantHeader.require(exchange);
+        String sourceId = required(exchange, SOURCE_ID);
+        String error = exchange.getVariable(RUN_ERROR, String.class);
+        if (error == null) {
+            statuses.runSucceeded(tenant, sourceId);
+        } else {
+            statuses.runFailed(tenant, sourceId, "backfill failed: " + error);
+        }
     }
 
     /** Kamelet step: a message (the body) as a source item: its text, with the item headers. */
@@ -229,6 +254,17 @@ public class MessengerBackfill {
         } catch (IllegalArgumentException e) {
             return false;
         }
+    }
+
+    private static String redact(Exchange exchange, String text) {
+        String redacted = text;
+        for (String variable : List.of(TOKEN, APP_SECRET)) {
+            String value = exchange.getVariable(variable, String.class);
+            if (value != null && value.length() >= 6) {
+                redacted = redacted.replace(value, "xxxxxx");
+            }
+        }
+        return redacted;
     }
 
     private static void clearHttpHeaders(Exchange exchange) {

@@ -40,6 +40,8 @@ final class GmailEmulator implements AutoCloseable {
         final Map<String, Map<String, Object>> messages = new ConcurrentHashMap<>();
         final Map<String, byte[]> attachments = new ConcurrentHashMap<>();
         final Set<String> failingGets = ConcurrentHashMap.newKeySet();
+        /** While true, messages.list answers 500 (the Gmail backend failing). */
+        volatile boolean failingList;
         final Map<String, AtomicInteger> failingModifies = new ConcurrentHashMap<>();
         /** Message ids whose UNREAD label was removed by messages/modify. */
         final Set<String> markedRead = ConcurrentHashMap.newKeySet();
@@ -223,6 +225,10 @@ final class GmailEmulator implements AutoCloseable {
             return;
         }
         if (path.size() == 1 && method.equals("GET")) {
+            if (mailbox.failingList) {
+                send(http, 500, error(500, "Backend Error"));
+                return;
+            }
             boolean unreadOnly = query.getOrDefault("q", "").contains("is:unread");
             int max = Integer.parseInt(query.getOrDefault("maxResults", "100"));
             List<Map<String, Object>> listed = new ArrayList<>();

@@ -36,6 +36,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -168,7 +171,23 @@ class GmailSourceTest extends HubTest {
         assertThat(box.unread("broken")).isTrue();
         assertThat(box.unread("corrupt")).isTrue();
         assertThat(box.unread("good")).isFalse();
-        assertThat(documentStatuses(key)).containsExactly(Map.entry("gmail://good", "indexed"));
+        // the quarantine's one shape for items that failed before a document existed: a quarantined document
+        assertThat(documentRows(key)).containsExactlyInAnyOrder("gmail://good=indexed",
+                "gmail://broken=quarantined", "gmail://corrupt=quarantined");
+        JsonNode quarantined = hub.get("/api/v1/quarantine", key).json().get("items");
+        quarantined.forEach(entry -> assertThat(hub.get("/api/v1/documents/" + entry.get("documentId").asText(), key)
+                .json().path("status").asText()).as(entry.toString()).isEqualTo("quarantined"));
+
+        // the server recovers: the message goes through, is marked read, and its quarantine entry is resolved
+        box.failingGets.remove("broken");
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+            assertThat(box.markedRead).containsExactlyInAnyOrder("good", "broken");
+            JsonNode items = hub.get("/api/v1/quarantine", key).json().get("items");
+            assertThat(StreamSupport.stream(items.spliterator(), false).map(e -> e.get("sourceUri").asText()))
+                    .containsExactly("gmail://corrupt");
+        });
+        assertThat(documentRows(key)).containsExactlyInAnyOrder("gmail://good=indexed",
+                "gmail://broken=deleted", "gmail://broken=indexed", "gmail://corrupt=quarantined");
     }
 
     @Test
@@ -184,6 +203,55 @@ class GmailSourceTest extends HubTest {
         await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> assertThat(box.markedRead).contains("d1"));
         assertThat(box.gets.get()).isGreaterThanOrEqualTo(2);
         assertThat(documentStatuses(key)).containsExactly(Map.entry("gmail://d1", "indexed"));
+    }
+
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void aMailboxThatCannotBeListedMakesTheSourceFailingUntilAPollGoesThrough(CapturedOutput output) {
+        String tenant = newTenant("gm-health");
+        String key = newKey(tenant);
+        GmailEmulator.Mailbox box = EMULATOR.mailbox("client-" + tenant, "cs-" + tenant + "-ZQ7", "rt-" + tenant + "-K9W");
+        box.add("h1", "Ferries", text("text/plain", "The harbour ferry leaves every twenty minutes."));
+        String wrongSecret = "wrong-cs-" + tenant + "-X4P";
+        // credentials the token endpoint refuses (400 invalid_grant), run by the source manager
+        putSecret(tenant, credentials(box.clientId, wrongSecret, box.refreshToken));
+        String config = "{\"sources\":[{\"id\":\"inbox\",\"type\":\"gmail\",\"credentialsSecret\":\"" + SECRET
+                + "\",\"schedule\":\"PT0.5S\"}]}";
+        putConfig(tenant, config);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            JsonNode source = source(key, "inbox");
+            assertThat(source.path("state").asText()).isEqualTo("failing");
+            assertThat(source.path("lastError").asText()).contains("mailbox not listed").contains("400")
+                    .doesNotContain(wrongSecret).doesNotContain(box.refreshToken);
+        });
+        assertThat(box.unread("h1")).isTrue();
+
+        // the right credentials, and the config saved again: the failing source restarts and goes through
+        putSecret(tenant, credentials(box.clientId, box.clientSecret, box.refreshToken));
+        putConfig(tenant, config);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            assertThat(box.markedRead).containsExactly("h1");
+            JsonNode source = source(key, "inbox");
+            assertThat(source.path("state").asText()).isEqualTo("running");
+            assertThat(source.path("lastError").isNull() || source.path("lastError").isMissingNode())
+                    .as(source.toString()).isTrue();
+        });
+
+        // the Gmail API failing (messages.list 500): failing, then running again once it answers
+        box.failingList = true;
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            JsonNode source = source(key, "inbox");
+            assertThat(source.path("state").asText()).isEqualTo("failing");
+            assertThat(source.path("lastError").asText()).contains("500");
+        });
+        box.failingList = false;
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(source(key, "inbox").path("state").asText()).isEqualTo("running"));
+
+        // secrets never reach the log, whatever failed
+        assertThat(output.getAll()).contains("Gmail source inbox could not list its mailbox")
+                .doesNotContain(box.clientSecret).doesNotContain(box.refreshToken).doesNotContain(wrongSecret);
+        assertThat(hub.delete("/admin/v1/tenants/" + tenant, ADMIN_TOKEN).status()).isEqualTo(200);
     }
 
     @Test
@@ -272,6 +340,28 @@ class GmailSourceTest extends HubTest {
         return new TenantConfig.Source(id, "gmail", null, null, null, null, "is:unread", SECRET, null, null, null, null);
     }
 
+    private static String credentials(String clientId, String clientSecret, String refreshToken) {
+        return "{\"clientId\":\"" + clientId + "\",\"clientSecret\":\"" + clientSecret + "\",\"refreshToken\":\""
+                + refreshToken + "\"}";
+    }
+
+    private void putConfig(String tenant, String config) {
+        HubClient.Response put = hub.putJson("/admin/v1/tenants/" + tenant + "/config", ADMIN_TOKEN, config);
+        assertThat(put.status()).as(put.text()).isEqualTo(200);
+    }
+
+    /** The source as {@code GET /api/v1/sources} shows it. */
+    private JsonNode source(String key, String id) {
+        HubClient.Response sources = hub.get("/api/v1/sources", key);
+        assertThat(sources.status()).as(sources.text()).isEqualTo(200);
+        for (JsonNode item : sources.json().path("items")) {
+            if (item.path("id").asText().equals(id)) {
+                return item;
+            }
+        }
+        throw new AssertionError("no source " + id + " in " + sources.text());
+    }
+
     private void putSecret(String tenant, String value) {
         HubClient.Response put = hub.putJson("/admin/v1/tenants/" + tenant + "/secrets/" + SECRET, ADMIN_TOKEN,
                 "{\"value\":" + quote(value) + "}");
@@ -306,6 +396,14 @@ class GmailSourceTest extends HubTest {
         Map<String, String> statuses = new HashMap<>();
         items.forEach(item -> statuses.put(item.get("sourceUri").asText(), item.get("status").asText()));
         return statuses;
+    }
+
+    /** Every document of the tenant as {@code sourceUri=status}, also several of one URI. */
+    private List<String> documentRows(String key) {
+        List<String> rows = new ArrayList<>();
+        hub.get("/api/v1/documents?limit=100", key).json().get("items").forEach(item ->
+                rows.add(item.get("sourceUri").asText() + "=" + item.get("status").asText()));
+        return rows;
     }
 
     private JsonNode query(String key, String question) {
