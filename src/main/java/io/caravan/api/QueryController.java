@@ -1,12 +1,10 @@
 package io.caravan.api;
 
-import io.caravan.ingest.DocumentRegistry;
 import io.caravan.observability.TenantMetrics;
 import io.caravan.query.AnswerCache;
 import io.caravan.query.QueryAnswer;
 import io.caravan.query.Question;
 import io.caravan.tenancy.TenantHeader;
-import io.caravan.tenancy.Tenant;
 import io.caravan.tenancy.TenantConfig;
 import io.caravan.tenancy.TenantId;
 import io.caravan.tenancy.TenantRegistry;
@@ -33,16 +31,14 @@ class QueryController {
     private final ProducerTemplate camel;
     private final TenantRegistry tenants;
     private final AnswerCache cache;
-    private final DocumentRegistry documents;
     private final QueryRateLimiter limiter;
     private final TenantMetrics metrics;
 
-    QueryController(ProducerTemplate camel, TenantRegistry tenants, AnswerCache cache, DocumentRegistry documents,
-                    QueryRateLimiter limiter, TenantMetrics metrics) {
+    QueryController(ProducerTemplate camel, TenantRegistry tenants, AnswerCache cache, QueryRateLimiter limiter,
+                    TenantMetrics metrics) {
         this.camel = camel;
         this.tenants = tenants;
         this.cache = cache;
-        this.documents = documents;
         this.limiter = limiter;
         this.metrics = metrics;
     }
@@ -60,7 +56,8 @@ class QueryController {
         if (topK < 1 || topK > MAX_TOP_K) {
             throw new ApiException(ErrorCode.INVALID_REQUEST, "topK must be between 1 and " + MAX_TOP_K);
         }
-        Tenant current = tenants.require(tenant);
+        // one statement: config and corpus versions (the parsed config comes from the registry's cache)
+        TenantRegistry.QueryView current = tenants.queryView(tenant);
         TenantConfig config = current.config();
         int configVersion = current.configVersion();
         String criticality = request.criticality();
@@ -73,7 +70,7 @@ class QueryController {
         }
         limiter.acquire(tenant, config.limits().queriesPerMinute());
         String question = request.question().strip();
-        AnswerCache.Key key = new AnswerCache.Key(tenant, configVersion, documents.corpusVersion(tenant),
+        AnswerCache.Key key = new AnswerCache.Key(tenant, configVersion, current.corpusVersion(),
                 AnswerCache.normalise(question), criticality, topK);
         long start = System.nanoTime();
         Optional<QueryAnswer> cached = cache.get(key);

@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.springframework.stereotype.Component;
 
 /**
@@ -25,6 +26,9 @@ public class ExtractiveAnswerer {
             "do", "does", "did", "i", "you", "we", "it", "this", "that", "with", "by", "at", "as", "from", "our",
             "your", "my", "can", "should", "would");
 
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+    private static final Pattern NON_WORD = Pattern.compile("[^\\p{L}\\p{N}]+");
+
     /** The answer text and how many tokens (words) it read and wrote, for usage reporting. */
     public record Result(String text, int promptTokens, int completionTokens) {
     }
@@ -40,9 +44,11 @@ public class ExtractiveAnswerer {
         List<Scored> scored = new ArrayList<>();
         int order = 0;
         int read = words(question);
+        // one iterator per answer: creating one is the costly part (it is not thread-safe, so not shared)
+        BreakIterator iterator = BreakIterator.getSentenceInstance(Locale.ROOT);
         for (VectorMatch match : matches) {
             read += words(match.chunk().text());
-            for (String sentence : sentences(match.chunk().text())) {
+            for (String sentence : sentences(iterator, match.chunk().text())) {
                 Set<String> sentenceTerms = terms(sentence);
                 long overlap = questionTerms.stream().filter(sentenceTerms::contains).count();
                 double lexical = questionTerms.isEmpty() ? 0 : (double) overlap / questionTerms.size();
@@ -58,9 +64,8 @@ public class ExtractiveAnswerer {
         return new Result(text, read, words(text));
     }
 
-    private static List<String> sentences(String text) {
-        BreakIterator iterator = BreakIterator.getSentenceInstance(Locale.ROOT);
-        String flat = text.replaceAll("\\s+", " ").strip();
+    private static List<String> sentences(BreakIterator iterator, String text) {
+        String flat = WHITESPACE.matcher(text).replaceAll(" ").strip();
         iterator.setText(flat);
         List<String> result = new ArrayList<>();
         int start = iterator.first();
@@ -75,7 +80,7 @@ public class ExtractiveAnswerer {
 
     private static Set<String> terms(String text) {
         Set<String> terms = new HashSet<>();
-        for (String word : text.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")) {
+        for (String word : NON_WORD.split(text.toLowerCase(Locale.ROOT))) {
             if (word.length() > 1 && !STOP_WORDS.contains(word)) {
                 terms.add(word);
             }
@@ -85,6 +90,6 @@ public class ExtractiveAnswerer {
 
     private static int words(String text) {
         String stripped = text.strip();
-        return stripped.isEmpty() ? 0 : stripped.split("\\s+").length;
+        return stripped.isEmpty() ? 0 : WHITESPACE.split(stripped).length;
     }
 }

@@ -76,7 +76,8 @@ public class LlmRouter {
     public RoutedAnswer route(TenantId tenant, String criticality, String question, List<VectorMatch> passages,
                               String requestId) {
         List<ChatProvider> chain = catalog.route(criticality);
-        TenantConfig config = tenants.require(tenant).config().normalised();
+        // the registry's cached copy (the query controller has just confirmed its version); it is normalised
+        TenantConfig config = tenants.config(tenant);
         Long limit = config.budgets().llmTokensPerDay();
         boolean degrade = DEGRADE_TO_EXTRACTIVE.equals(config.routing().onBudgetExhausted());
         ChatPrompt prompt = prompts.build(config.systemPrompt(), question, passages);

@@ -5,6 +5,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.stereotype.Component;
 
 /** The hub's application meters. Every method takes the tenant, so a meter cannot be written without one. */
@@ -12,6 +14,15 @@ import org.springframework.stereotype.Component;
 public class TenantMetrics {
 
     private final MeterRegistry registry;
+    /** The meters every query writes, kept once registered: no builder, tag sorting or registry lookup per query. */
+    private final Map<QueryMeter, Timer> queryTimers = new ConcurrentHashMap<>();
+    private final Map<LlmMeter, Counter> llmCounters = new ConcurrentHashMap<>();
+
+    private record QueryMeter(String tenant, String sourceType, String provider, boolean cacheHit) {
+    }
+
+    private record LlmMeter(String tenant, String provider, String model, String outcome) {
+    }
 
     public TenantMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -39,13 +50,14 @@ public class TenantMetrics {
     }
 
     public void queryLatency(TenantId tenant, String sourceType, String provider, boolean cacheHit, Duration took) {
-        Timer.builder(MetricNames.QUERY_LATENCY)
-                .description("End-to-end latency of a query")
-                .tag(MetricNames.TENANT_TAG, tenant.value())
-                .tag("source_type", sourceType)
-                .tag("llm_provider", provider)
-                .tag("cache_hit", Boolean.toString(cacheHit))
-                .register(registry)
+        queryTimers.computeIfAbsent(new QueryMeter(tenant.value(), sourceType, provider, cacheHit), m ->
+                Timer.builder(MetricNames.QUERY_LATENCY)
+                        .description("End-to-end latency of a query")
+                        .tag(MetricNames.TENANT_TAG, m.tenant())
+                        .tag("source_type", m.sourceType())
+                        .tag("llm_provider", m.provider())
+                        .tag("cache_hit", Boolean.toString(m.cacheHit()))
+                        .register(registry))
                 .record(took);
     }
 
@@ -82,13 +94,14 @@ public class TenantMetrics {
     }
 
     public void llmRequest(TenantId tenant, String provider, String model, String outcome) {
-        Counter.builder(MetricNames.LLM_REQUESTS)
-                .description("LLM provider attempts, by outcome")
-                .tag(MetricNames.TENANT_TAG, tenant.value())
-                .tag("llm_provider", provider)
-                .tag("model", model)
-                .tag("outcome", outcome)
-                .register(registry)
+        llmCounters.computeIfAbsent(new LlmMeter(tenant.value(), provider, model, outcome), m ->
+                Counter.builder(MetricNames.LLM_REQUESTS)
+                        .description("LLM provider attempts, by outcome")
+                        .tag(MetricNames.TENANT_TAG, m.tenant())
+                        .tag("llm_provider", m.provider())
+                        .tag("model", m.model())
+                        .tag("outcome", m.outcome())
+                        .register(registry))
                 .increment();
     }
 

@@ -29,6 +29,8 @@ public class AnswerCache {
         }
     }
 
+    private static final java.util.regex.Pattern WHITESPACE = java.util.regex.Pattern.compile("\\s+");
+
     private final Cache<Key, QueryAnswer> cache;
 
     public AnswerCache(@Value("${caravan.cache.max-entries:10000}") long maxEntries,
@@ -37,8 +39,8 @@ public class AnswerCache {
     }
 
     public static String normalise(String question) {
-        return Normalizer.normalize(question, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT)
-                .replaceAll("\\s+", " ").strip();
+        return WHITESPACE.matcher(Normalizer.normalize(question, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT))
+                .replaceAll(" ").strip();
     }
 
     public Optional<QueryAnswer> get(Key key) {

@@ -10,12 +10,25 @@ import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.time.Duration;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Tenant API keys: 256 random bits shown once, stored only as a SHA-256 hash (a slow hash adds nothing
  * for keys of this entropy), revocable at once.
+ *
+ * <p>Every {@code /api/**} request resolves its key, so a live key's tenant is cached for
+ * {@code caravan.tenants.api-key-cache-ttl} (by hash, never the key itself). Unknown and revoked keys are never
+ * cached. Revoking a key or erasing a tenant through this replica evicts the tenant's entries at once (and again
+ * when the transaction ends); a revocation made through another replica sharing the database is seen within the
+ * TTL.
  */
 @Service
 public class ApiKeys {
@@ -26,11 +39,17 @@ public class ApiKeys {
     private final TenantTransactions transactions;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
+    /** Hash of a live key to its tenant; only live keys, only for the TTL. */
+    private final Cache<String, TenantId> live;
+    /** Counts evictions, so a lookup that raced a revocation is not cached. */
+    private final AtomicLong evictions = new AtomicLong();
 
-    public ApiKeys(JdbcClient jdbc, TenantTransactions transactions, Clock clock) {
+    public ApiKeys(JdbcClient jdbc, TenantTransactions transactions, Clock clock,
+                   @Value("${caravan.tenants.api-key-cache-ttl:1s}") Duration cacheTtl) {
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.clock = clock;
+        this.live = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(cacheTtl).build();
     }
 
     public record IssuedKey(String keyId, String apiKey) {
@@ -60,29 +79,77 @@ public class ApiKeys {
         if (apiKey == null || !apiKey.startsWith(PREFIX)) {
             return Optional.empty();
         }
-        return jdbc.sql("SELECT caravan_api_key_tenant(:hash)")
-                .param("hash", hash(apiKey))
+        String hash = hash(apiKey);
+        TenantId cached = live.getIfPresent(hash);
+        if (cached != null) {
+            return Optional.of(cached);
+        }
+        long generation = evictions.get();
+        Optional<TenantId> tenant = jdbc.sql("SELECT caravan_api_key_tenant(:hash)")
+                .param("hash", hash)
                 .query((rs, row) -> rs.getString(1))
                 .list().stream()
                 .filter(java.util.Objects::nonNull)
                 .findFirst()
                 .map(TenantId::of);
+        if (tenant.isPresent() && evictions.get() == generation) {
+            live.put(hash, tenant.get());
+            if (evictions.get() != generation) {
+                live.invalidate(hash); // an eviction ran between the check and the put
+            }
+        }
+        return tenant;
     }
 
     /** Revokes a key of this tenant; false when the tenant has no such live key. */
     public boolean revoke(TenantId tenant, String keyId) {
-        return transactions.call(tenant, () -> jdbc.sql("""
-                UPDATE api_keys SET revoked_at = :now
-                WHERE key_id = :keyId AND tenant_id = :tenant AND revoked_at IS NULL""")
-                .param("now", OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC))
-                .param("keyId", keyId)
-                .param("tenant", tenant.value())
-                .update() > 0);
+        try {
+            return transactions.call(tenant, () -> {
+                evictOnCommit(tenant);
+                return jdbc.sql("""
+                        UPDATE api_keys SET revoked_at = :now
+                        WHERE key_id = :keyId AND tenant_id = :tenant AND revoked_at IS NULL""")
+                        .param("now", OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC))
+                        .param("keyId", keyId)
+                        .param("tenant", tenant.value())
+                        .update() > 0;
+            });
+        } finally {
+            evict(tenant);
+        }
     }
 
     public int deleteAll(TenantId tenant) {
-        return transactions.call(tenant, () -> jdbc.sql("DELETE FROM api_keys WHERE tenant_id = :tenant")
-                .param("tenant", tenant.value()).update());
+        try {
+            return transactions.call(tenant, () -> {
+                evictOnCommit(tenant);
+                return jdbc.sql("DELETE FROM api_keys WHERE tenant_id = :tenant")
+                        .param("tenant", tenant.value()).update();
+            });
+        } finally {
+            evict(tenant);
+        }
+    }
+
+    /**
+     * Drops the tenant's cached keys now and once more when the current transaction (if any) ends, so neither a
+     * lookup racing the change nor one reading before the commit keeps a revoked key alive on this replica.
+     */
+    private void evictOnCommit(TenantId tenant) {
+        evict(tenant);
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCompletion(int status) {
+                    evict(tenant);
+                }
+            });
+        }
+    }
+
+    private void evict(TenantId tenant) {
+        evictions.incrementAndGet();
+        live.asMap().values().removeIf(tenant::equals);
     }
 
     static String hash(String apiKey) {

@@ -36,7 +36,14 @@ public class TenantRegistry {
     /** Counts evictions, so a read that raced a change is not cached. */
     private final AtomicLong evictions = new AtomicLong();
 
-    private record CachedConfig(TenantConfig config, Instant expires) {
+    private record CachedConfig(TenantConfig config, int version, Instant expires) {
+    }
+
+    /**
+     * What a query depends on, read at once: the tenant's configuration with its version, and its corpus version
+     * (incremented whenever a document is indexed or removed).
+     */
+    public record QueryView(TenantConfig config, int configVersion, long corpusVersion) {
     }
 
     public TenantRegistry(JdbcClient jdbc, ObjectMapper json, Clock clock,
@@ -89,12 +96,44 @@ public class TenantRegistry {
         if (cached != null && now.isBefore(cached.expires())) {
             return cached.config();
         }
-        long generation = evictions.get();
-        TenantConfig config = require(id).config();
-        if (evictions.get() == generation) {
-            configs.put(id, new CachedConfig(config, now.plus(configTtl)));
+        return load(id, now).config();
+    }
+
+    /**
+     * The tenant's config and corpus version for a query, always current: one statement reads both versions; the
+     * parsed configuration is reused from the cache while its version is unchanged, and read again otherwise.
+     *
+     * @throws TenantNotFoundException the tenant no longer exists
+     */
+    public QueryView queryView(TenantId id) {
+        record Versions(int config, long corpus) {
         }
-        return config;
+        Versions versions = jdbc.sql("SELECT config_version, corpus_version FROM tenants WHERE id = :id")
+                .param("id", id.value())
+                .query((rs, row) -> new Versions(rs.getInt(1), rs.getLong(2)))
+                .optional()
+                .orElseThrow(() -> new TenantNotFoundException(id.value()));
+        Instant now = clock.instant();
+        CachedConfig cached = configs.get(id);
+        if (cached == null || cached.version() != versions.config()) {
+            Tenant tenant = load(id, now);
+            return new QueryView(tenant.config(), tenant.configVersion(), versions.corpus());
+        }
+        if (!now.isBefore(cached.expires())) {
+            // the version was just confirmed: the cached config holds for another TTL
+            configs.replace(id, cached, new CachedConfig(cached.config(), cached.version(), now.plus(configTtl)));
+        }
+        return new QueryView(cached.config(), versions.config(), versions.corpus());
+    }
+
+    /** Reads the tenant and caches its config, unless a change raced the read. */
+    private Tenant load(TenantId id, Instant now) {
+        long generation = evictions.get();
+        Tenant tenant = require(id);
+        if (evictions.get() == generation) {
+            configs.put(id, new CachedConfig(tenant.config(), tenant.configVersion(), now.plus(configTtl)));
+        }
+        return tenant;
     }
 
     public boolean exists(TenantId id) {

