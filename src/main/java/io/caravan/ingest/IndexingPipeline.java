@@ -93,17 +93,22 @@ public class IndexingPipeline {
         String documentId = exchange.getMessage().getMandatoryBody(String.class);
         exchange.setProperty(DOCUMENT_ID, documentId);
         exchange.setProperty(STAGE, "fetch");
-        Document document = registry.find(tenant, documentId).orElse(null);
+        long start = System.nanoTime();
+        // the document and its payload in one transaction
+        DocumentRegistry.Queued queued = registry.findWithPayload(tenant, documentId).orElse(null);
+        Document document = queued == null ? null : queued.document();
         if (document == null || document.status() != DocumentStatus.QUEUED) {
             LOG.info("Document {} is no longer queued; nothing to index", documentId);
             return null;
         }
-        return timed(tenant, document, "fetch", () -> {
-            DocumentRegistry.Payload payload = registry.payload(tenant, documentId)
-                    .orElseThrow(() -> new IngestFailure("fetch", "fetch_failed", true,
-                            "the accepted payload of " + documentId + " is missing"));
-            return new Fetched(document, payload.content(), payload.fileName());
-        });
+        boolean found = queued.payload() != null;
+        metrics.ingestStage(tenant, document.sourceType(), "fetch", found ? "ok" : "error",
+                Duration.ofNanos(System.nanoTime() - start));
+        if (!found) {
+            throw new IngestFailure("fetch", "fetch_failed", true,
+                    "the accepted payload of " + documentId + " is missing");
+        }
+        return new Fetched(document, queued.payload().content(), queued.payload().fileName());
     }
 
     public Parsed parse(Exchange exchange) throws InvalidPayloadException {
