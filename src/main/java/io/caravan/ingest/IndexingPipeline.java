@@ -161,7 +161,9 @@ public class IndexingPipeline {
             long tokenCount = chunked.chunks().stream().mapToLong(Chunker.Chunk::tokens).sum();
             reserve(exchange, tenant, tokenCount);
             List<String> texts = chunked.chunks().stream().map(Chunker.Chunk::text).toList();
-            List<float[]> vectors = embedder.embedAll(texts);
+            // the chunker's input ids: the model does not tokenize the chunks a second time
+            List<float[]> vectors = embedder.embedAllTokenized(texts,
+                    chunked.chunks().stream().map(Chunker.Chunk::inputIds).toList());
             List<VectorChunk> chunks = new ArrayList<>(vectors.size());
             for (int i = 0; i < vectors.size(); i++) {
                 chunks.add(new VectorChunk(document.documentId() + "#" + i, document.documentId(), i,
