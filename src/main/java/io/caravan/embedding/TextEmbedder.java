@@ -1,8 +1,8 @@
 package io.caravan.embedding;
 
-import dev.langchain4j.data.embedding.Embedding;
-import dev.langchain4j.data.segment.TextSegment;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -50,31 +50,59 @@ public class TextEmbedder implements AutoCloseable {
     }
 
     public float[] embed(String text) {
-        return model.embed(text).content().vector();
+        return model.vector(text);
     }
 
+    /**
+     * The texts' vectors, in order. Every text, even a lone one, goes through the pool, so that workers
+     * indexing documents never run more model calls at once than there are embedding threads.
+     */
     public List<float[]> embedAll(List<String> texts) {
-        if (texts.isEmpty()) {
+        List<Callable<float[]>> calls = new ArrayList<>(texts.size());
+        for (String text : texts) {
+            calls.add(() -> model.vector(text));
+        }
+        return onPool(calls);
+    }
+
+    /**
+     * {@link #embedAll}, for texts whose input ids the caller has from {@link TokenCounter#inputIds} (the
+     * chunker's, which tokenized each chunk to count it): the model does not tokenize them again. Ids that do
+     * not fit the window (never a chunk's) fall back to the text, truncated by the model as {@link #embed} is.
+     */
+    public List<float[]> embedAllTokenized(List<String> texts, List<long[]> inputIds) {
+        if (texts.size() != inputIds.size()) {
+            throw new IllegalArgumentException(texts.size() + " texts but " + inputIds.size() + " id lists");
+        }
+        List<Callable<float[]>> calls = new ArrayList<>(texts.size());
+        for (int i = 0; i < texts.size(); i++) {
+            String text = texts.get(i);
+            long[] ids = inputIds.get(i);
+            calls.add(ids != null && ids.length <= MAX_TOKENS ? () -> model.vector(ids) : () -> model.vector(text));
+        }
+        return onPool(calls);
+    }
+
+    private List<float[]> onPool(List<Callable<float[]>> calls) {
+        if (calls.isEmpty()) {
             return List.of();
         }
-        if (texts.size() == 1) {
-            // langchain4j runs a single segment on the caller's thread: go through the pool anyway, so that
-            // workers indexing one-chunk documents never run more model calls at once than there are cores
-            return List.of(onPool(texts.get(0)));
-        }
-        List<TextSegment> segments = texts.stream().map(TextSegment::from).toList();
-        return model.embedAll(segments).content().stream().map(Embedding::vector).toList();
-    }
-
-    private float[] onPool(String text) {
-        Future<float[]> vector = workers.submit(() -> model.embed(text).content().vector());
+        List<Future<float[]>> running = new ArrayList<>(calls.size());
         try {
-            return vector.get();
+            for (Callable<float[]> call : calls) {
+                running.add(workers.submit(call));
+            }
+            List<float[]> vectors = new ArrayList<>(running.size());
+            for (Future<float[]> vector : running) {
+                vectors.add(vector.get());
+            }
+            return vectors;
         } catch (InterruptedException e) {
-            vector.cancel(true);
+            running.forEach(vector -> vector.cancel(true));
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while embedding", e);
         } catch (ExecutionException e) {
+            running.forEach(vector -> vector.cancel(true));
             throw e.getCause() instanceof RuntimeException cause ? cause : new IllegalStateException(e.getCause());
         }
     }

@@ -42,8 +42,11 @@ public class Chunker {
     private record Unit(String text, int tokens, boolean startsParagraph) {
     }
 
-    /** A chunk with its exact token count (special tokens excluded), as the embedding budget needs it. */
-    public record Chunk(String text, int tokens) {
+    /**
+     * A chunk with its exact token count (special tokens excluded), as the embedding budget needs it, and the
+     * model's input ids (with [CLS] and [SEP]) from that same count, so the model need not tokenize it again.
+     */
+    public record Chunk(String text, int tokens, long[] inputIds) {
     }
 
     /**
@@ -100,8 +103,10 @@ public class Chunker {
             text.append(unit.text());
         }
         String chunk = text.toString();
-        // the sum of unit counts is exact for WordPiece, but verify: a chunk must never exceed the window
-        int count = tokens.count(chunk);
+        // the sum of unit counts is exact for WordPiece, but verify: a chunk must never exceed the window. The
+        // one tokenizer pass also yields the ids the model embeds (TextEmbedder.embedAllTokenized)
+        long[] inputIds = tokens.inputIds(chunk);
+        int count = inputIds.length - 2;
         if (count > MAX_TOKENS && units.size() > 1) {
             add(chunks, units.subList(0, units.size() / 2), maxChunks);
             add(chunks, units.subList(units.size() / 2, units.size()), maxChunks);
@@ -111,7 +116,7 @@ public class Chunker {
             throw new IngestFailure("chunk", "too_many_chunks", true,
                     "the document needs more than " + maxChunks + " chunks");
         }
-        chunks.add(new Chunk(chunk, count));
+        chunks.add(new Chunk(chunk, count, inputIds));
     }
 
     private List<Unit> units(String text) {

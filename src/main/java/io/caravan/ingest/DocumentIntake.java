@@ -74,14 +74,21 @@ public class DocumentIntake {
                     "the document has " + offered.content().length + " bytes; the limit is " + limit);
         }
         String hash = contentHash(offered);
-        Optional<Document> existing = registry.findByHash(tenant, hash);
-        if (existing.isPresent()) {
-            return duplicate(tenant, offered, existing.get());
-        }
         Document document = new Document(tenant, ids.next("doc_"), title(offered), offered.sourceType(),
                 offered.sourceUri(), offered.contentType(), hash, DocumentStatus.QUEUED, 0, clock.instant(), null, null);
         try {
-            registry.insertQueued(document, offered);
+            // the duplicate check and the insert in one transaction (one commit); a concurrent insert of the same
+            // content still fails on the unique (tenant, hash) index, which rolls this transaction back
+            Document existing = registry.inTransaction(tenant, () -> {
+                Optional<Document> found = registry.findByHash(tenant, hash);
+                if (found.isEmpty()) {
+                    registry.insertQueued(document, offered);
+                }
+                return found.orElse(null);
+            });
+            if (existing != null) {
+                return duplicate(tenant, offered, existing);
+            }
         } catch (DuplicateKeyException race) {
             // the same content arrived concurrently: the unique (tenant, hash) index let exactly one win
             return registry.findByHash(tenant, hash).map(winner -> duplicate(tenant, offered, winner))

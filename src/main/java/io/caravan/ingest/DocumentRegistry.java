@@ -32,6 +32,11 @@ public class DocumentRegistry {
     public record Payload(byte[] content, String fileName) {
     }
 
+    /** Runs several of these calls in one transaction scoped to the tenant (one commit instead of one each). */
+    public <T> T inTransaction(TenantId tenant, java.util.function.Supplier<T> work) {
+        return transactions.call(tenant, work);
+    }
+
     /** Records a document and its payload in one transaction, before the client is told it was accepted. */
     public void insertQueued(Document document, NewDocument offered) {
         transactions.run(document.tenant(), () -> insert(document, offered));
@@ -98,6 +103,19 @@ public class DocumentRegistry {
                 .param("hash", contentHash)
                 .query(DocumentRegistry::map)
                 .optional());
+    }
+
+    /** A document and, while it is queued, its accepted payload (null once indexed or settled otherwise). */
+    public record Queued(Document document, Payload payload) {
+    }
+
+    /**
+     * {@link #find} and, if the document is still queued, {@link #payload}: one transaction instead of two, as
+     * the index route's fetch stage needs both.
+     */
+    public Optional<Queued> findWithPayload(TenantId tenant, String documentId) {
+        return transactions.call(tenant, () -> find(tenant, documentId).map(document -> new Queued(document,
+                document.status() == DocumentStatus.QUEUED ? payload(tenant, documentId).orElse(null) : null)));
     }
 
     public Optional<Payload> payload(TenantId tenant, String documentId) {
@@ -204,18 +222,22 @@ public class DocumentRegistry {
      * live document of the tenant holds it. The unique (tenant, text_hash) index decides races.
      */
     public boolean claimTextHash(TenantId tenant, String documentId, String textHash) {
-        try {
-            transactions.attempt(tenant, () -> jdbc.sql("""
-                    UPDATE documents SET text_hash = :hash, updated_at = :now
-                    WHERE tenant_id = :tenant AND document_id = :id AND status = 'queued'
-                    AND (text_hash IS NULL OR text_hash = :hash)""")
-                    .param("hash", textHash).param("now", now())
-                    .param("tenant", tenant.value()).param("id", documentId)
-                    .update());
-        } catch (org.springframework.dao.DuplicateKeyException held) {
-            return false;
-        }
-        return findByTextHash(tenant, textHash).map(d -> d.documentId().equals(documentId)).orElse(false);
+        // one transaction (one commit) for the claim and its check; the claim runs under a savepoint in it, so a
+        // unique-key failure leaves the transaction usable (PostgreSQL) and is undone alone
+        return transactions.call(tenant, () -> {
+            try {
+                transactions.attempt(tenant, () -> jdbc.sql("""
+                        UPDATE documents SET text_hash = :hash, updated_at = :now
+                        WHERE tenant_id = :tenant AND document_id = :id AND status = 'queued'
+                        AND (text_hash IS NULL OR text_hash = :hash)""")
+                        .param("hash", textHash).param("now", now())
+                        .param("tenant", tenant.value()).param("id", documentId)
+                        .update());
+            } catch (org.springframework.dao.DuplicateKeyException held) {
+                return false;
+            }
+            return findByTextHash(tenant, textHash).map(d -> d.documentId().equals(documentId)).orElse(false);
+        });
     }
 
     public boolean releaseTextHash(TenantId tenant, String documentId, String textHash) {

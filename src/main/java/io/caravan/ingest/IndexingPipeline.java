@@ -93,17 +93,22 @@ public class IndexingPipeline {
         String documentId = exchange.getMessage().getMandatoryBody(String.class);
         exchange.setProperty(DOCUMENT_ID, documentId);
         exchange.setProperty(STAGE, "fetch");
-        Document document = registry.find(tenant, documentId).orElse(null);
+        long start = System.nanoTime();
+        // the document and its payload in one transaction
+        DocumentRegistry.Queued queued = registry.findWithPayload(tenant, documentId).orElse(null);
+        Document document = queued == null ? null : queued.document();
         if (document == null || document.status() != DocumentStatus.QUEUED) {
             LOG.info("Document {} is no longer queued; nothing to index", documentId);
             return null;
         }
-        return timed(tenant, document, "fetch", () -> {
-            DocumentRegistry.Payload payload = registry.payload(tenant, documentId)
-                    .orElseThrow(() -> new IngestFailure("fetch", "fetch_failed", true,
-                            "the accepted payload of " + documentId + " is missing"));
-            return new Fetched(document, payload.content(), payload.fileName());
-        });
+        boolean found = queued.payload() != null;
+        metrics.ingestStage(tenant, document.sourceType(), "fetch", found ? "ok" : "error",
+                Duration.ofNanos(System.nanoTime() - start));
+        if (!found) {
+            throw new IngestFailure("fetch", "fetch_failed", true,
+                    "the accepted payload of " + documentId + " is missing");
+        }
+        return new Fetched(document, queued.payload().content(), queued.payload().fileName());
     }
 
     public Parsed parse(Exchange exchange) throws InvalidPayloadException {
@@ -156,7 +161,9 @@ public class IndexingPipeline {
             long tokenCount = chunked.chunks().stream().mapToLong(Chunker.Chunk::tokens).sum();
             reserve(exchange, tenant, tokenCount);
             List<String> texts = chunked.chunks().stream().map(Chunker.Chunk::text).toList();
-            List<float[]> vectors = embedder.embedAll(texts);
+            // the chunker's input ids: the model does not tokenize the chunks a second time
+            List<float[]> vectors = embedder.embedAllTokenized(texts,
+                    chunked.chunks().stream().map(Chunker.Chunk::inputIds).toList());
             List<VectorChunk> chunks = new ArrayList<>(vectors.size());
             for (int i = 0; i < vectors.size(); i++) {
                 chunks.add(new VectorChunk(document.documentId() + "#" + i, document.documentId(), i,

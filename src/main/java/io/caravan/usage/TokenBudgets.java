@@ -56,8 +56,9 @@ public class TokenBudgets {
      */
     public Reservation reserve(TenantId tenant, Budget budget, long tokens, Long limit) {
         String period = budget.period(clock.instant());
-        ensureRow(tenant, budget, period);
         try {
+            // one transaction: the period's row exists but for the first reservation of a period, so the
+            // conditional UPDATE is tried first and the row is only looked for (and created) when it matched none
             return transactions.call(tenant, () -> reserveInPeriod(tenant, budget, period, tokens, limit));
         } catch (BudgetExceededException e) {
             // published after the rolled-back transaction, so the alert listener sees it
@@ -76,7 +77,13 @@ public class TokenBudgets {
         if (limit != null) {
             update = update.param("limit", limit);
         }
-        if (update.update() == 0) {
+        int reserved = update.update();
+        if (reserved == 0) {
+            // no row yet (or the budget is exhausted): create the row if missing, and try once more
+            ensureRow(tenant, budget, period);
+            reserved = update.update();
+        }
+        if (reserved == 0) {
             Usage usage = usage(tenant, budget, limit);
             throw new BudgetExceededException(tenant, budget, tokens, usage.used(), usage.reserved(), limit);
         }

@@ -66,6 +66,27 @@ class TextEmbedderTest {
     }
 
     @Test
+    void embedsTheChunkersInputIdsLikeTheTexts() {
+        TokenCounter tokens = new TokenCounter();
+        List<long[]> ids = TEXTS.stream().map(tokens::inputIds).toList();
+        List<float[]> fromIds = embedder.embedAllTokenized(TEXTS, ids);
+        List<float[]> fromTexts = embedder.embedAll(TEXTS);
+        for (int i = 0; i < TEXTS.size(); i++) {
+            assertThat(ids.get(i).length - 2).isEqualTo(tokens.count(TEXTS.get(i)));
+            // the same ids in the same session: the very same floats
+            assertThat(fromIds.get(i)).as(TEXTS.get(i)).containsExactly(fromTexts.get(i));
+            assertThat(cosine(fromIds.get(i), reference.embed(TEXTS.get(i)).content().vector())).isGreaterThan(0.9999);
+        }
+        // ids longer than the window fall back to the text, which the model truncates like every text
+        String longText = "word ".repeat(300);
+        long[] longIds = tokens.inputIds(longText);
+        assertThat(longIds.length).isGreaterThan(TextEmbedder.MAX_TOKENS);
+        assertThat(embedder.embedAllTokenized(List.of(longText), List.of(longIds)).get(0))
+                .containsExactly(embedder.embed(longText));
+        assertThat(cosine(embedder.embed(longText), reference.embed(longText).content().vector())).isGreaterThan(0.9999);
+    }
+
+    @Test
     void manyCallersShareThePool() throws InterruptedException {
         List<float[]> expected = embedder.embedAll(TEXTS);
         List<Thread> callers = new ArrayList<>();

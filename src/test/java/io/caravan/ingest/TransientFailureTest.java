@@ -43,7 +43,7 @@ class TransientFailureTest extends HubTest {
         doThrow(new IllegalStateException("model crashed"))
                 .doThrow(new IllegalStateException("model crashed again"))
                 .doCallRealMethod()
-                .when(embedder).embedAll(anyList());
+                .when(embedder).embedAllTokenized(anyList(), anyList());
         String documentId = addText(key, "Flaky", "Indexed on the third attempt.");
         awaitStatus(key, documentId, "indexed");
         assertThat(hub.get("/api/v1/quarantine", key).json().get("items")).isEmpty();
@@ -53,7 +53,7 @@ class TransientFailureTest extends HubTest {
     @Test
     void anEmbedderThatKeepsFailingEndsInTheQuarantineAndARetryLaterSucceeds() {
         String key = newKey(newTenant("broken"));
-        doThrow(new IllegalStateException("model unavailable")).when(embedder).embedAll(anyList());
+        doThrow(new IllegalStateException("model unavailable")).when(embedder).embedAllTokenized(anyList(), anyList());
         String documentId = addText(key, "Broken", "The model is down while this arrives.");
         awaitStatus(key, documentId, "quarantined");
         JsonNode item = hub.get("/api/v1/quarantine", key).json().get("items").get(0);
@@ -63,7 +63,7 @@ class TransientFailureTest extends HubTest {
         assertThat(item.get("error").asText()).contains("model unavailable");
         assertThat(hub.get("/api/v1/budget", key).json().get("embeddingTokensReserved").asLong()).isZero();
 
-        doCallRealMethod().when(embedder).embedAll(anyList());
+        doCallRealMethod().when(embedder).embedAllTokenized(anyList(), anyList());
         assertThat(hub.post("/api/v1/quarantine/" + item.get("id").asText() + "/retry", key).status()).isEqualTo(202);
         awaitStatus(key, documentId, "indexed");
     }
