@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -64,6 +65,8 @@ class ReplicasIT {
     private Postgres database;
     private final String topic = "caravan.index.replicas." + UUID.randomUUID();
     private final String group = "caravan-replicas-" + UUID.randomUUID();
+    /** Tenant ids of this run: the Chroma server (and its tenants' databases) may outlive one run. */
+    private final String run = HexFormat.of().formatHex(new SecureRandom().generateSeed(3));
     private final String secretsKey = Base64.getEncoder().encodeToString(new SecureRandom().generateSeed(32));
     private final Process[] hubs = new Process[2];
     private final int[] ports = new int[2];
@@ -108,7 +111,8 @@ class ReplicasIT {
     @Test
     @Order(1)
     void theSameDocumentOfferedToBothReplicasAtOnceIsIndexedOnce() throws Exception {
-        String key = tenant("twins", "{\"limits\":{\"ingestDocumentsPerSecond\":1000}}");
+        String twins = "twins-" + run;
+        String key = tenant(twins, "{\"limits\":{\"ingestDocumentsPerSecond\":1000}}");
         int rounds = 12;
         ExecutorService pool = Executors.newFixedThreadPool(2);
         List<String> originals = new ArrayList<>();
@@ -144,21 +148,22 @@ class ReplicasIT {
         Map<String, Integer> indexed = documents(key, "indexed");
         assertThat(indexed.keySet()).containsExactlyInAnyOrderElementsOf(originals);
         assertThat(statuses(key)).as("no other document was created").isEqualTo(Map.of("indexed", rounds));
-        assertThat(chromaCount("twins")).as("each document's chunks once")
+        assertThat(chromaCount(twins)).as("each document's chunks once")
                 .isEqualTo(indexed.values().stream().mapToInt(Integer::intValue).sum());
     }
 
     @Test
     @Order(2)
     void anEmbeddingBudgetHoldsAcrossBothReplicas() throws Exception {
-        String key = tenant("budgeted", "{\"limits\":{\"ingestDocumentsPerSecond\":1000}}");
+        String budgeted = "budgeted-" + run;
+        String key = tenant(budgeted, "{\"limits\":{\"ingestDocumentsPerSecond\":1000}}");
         // one document's tokens, measured on the hub itself
         String sample = add(0, key, budgetText(-1));
         await().atMost(Duration.ofSeconds(60)).until(() -> "indexed".equals(status(0, key, sample)));
         long perDocument = budget(0, key).get("embeddingTokensThisMonth").asLong();
         assertThat(perDocument).isPositive();
         long limit = perDocument * 12 + perDocument / 2;
-        assertThat(clients[0].putJson("/admin/v1/tenants/budgeted/config", ADMIN, "{\"budgets\":"
+        assertThat(clients[0].putJson("/admin/v1/tenants/" + budgeted + "/config", ADMIN, "{\"budgets\":"
                 + "{\"embeddingTokensPerMonth\":" + limit + "},\"limits\":{\"ingestDocumentsPerSecond\":1000}}")
                 .status()).isEqualTo(200);
         // each replica caches tenant configs for a second: wait until both see the limit
@@ -214,14 +219,15 @@ class ReplicasIT {
         JsonNode items = clients[0].get("/api/v1/quarantine?limit=100", key).json().get("items");
         assertThat(items).hasSize(quarantined.size());
         items.forEach(item -> assertThat(item.get("reason").asText()).isEqualTo("budget_exceeded"));
-        assertThat(chromaCount("budgeted")).isEqualTo(indexed.values().stream().mapToInt(Integer::intValue).sum());
+        assertThat(chromaCount(budgeted)).isEqualTo(indexed.values().stream().mapToInt(Integer::intValue).sum());
         assertThat(accepted).doesNotHaveDuplicates();
     }
 
     @Test
     @Order(3)
     void killingOneReplicaInTheMiddleOfAThousandDocumentsLosesNoneAndDuplicatesNone() throws Exception {
-        String key = tenant("bulk", "{\"limits\":{\"ingestDocumentsPerSecond\":1000}}");
+        String bulk = "bulk-" + run;
+        String key = tenant(bulk, "{\"limits\":{\"ingestDocumentsPerSecond\":1000}}");
         int documents = 1000;
         int killAfter = 400;
         Set<String> accepted = ConcurrentHashMap.newKeySet();
@@ -273,7 +279,7 @@ class ReplicasIT {
                 assertThat(statuses(key)).isEqualTo(Map.of("indexed", documents)));
         Map<String, Integer> indexed = documents(key, "indexed");
         assertThat(indexed.keySet()).containsExactlyInAnyOrderElementsOf(accepted);
-        assertThat(chromaCount("bulk")).as("no document indexed twice, none lost")
+        assertThat(chromaCount(bulk)).as("no document indexed twice, none lost")
                 .isEqualTo(indexed.values().stream().mapToInt(Integer::intValue).sum());
         assertThat(clients[0].get("/api/v1/quarantine", key).json().get("items")).isEmpty();
         // the dead replica's reservations are released by the survivor once older than the lease
