@@ -182,26 +182,19 @@ class ChromaVectorStore implements TenantVectorStore {
             return known;
         }
         String database = databaseOf(tenant);
-        ChromaEmbeddingStore store = null;
-        for (int attempt = 0; store == null; attempt++) {
-            try {
-                // the builder creates the Chroma tenant, database and collection when missing (cosine space)
-                store = ChromaEmbeddingStore.builder()
-                        .apiVersion(ChromaApiVersion.V2)
-                        .baseUrl(settings.baseUrl())
-                        .tenantName(settings.tenant())
-                        .databaseName(database)
-                        .collectionName(settings.collection())
-                        .timeout(settings.timeout())
-                        .build();
-            } catch (RuntimeException e) {
-                // the builder looks before it creates: another replica (or thread) creating the tenant's first
-                // document at the same moment wins the creation, and looking again finds what it created
-                if (attempt < 2 && String.valueOf(e.getMessage()).contains("already exists")) {
-                    continue;
-                }
-                throw unavailable(tenant, e);
-            }
+        ChromaEmbeddingStore store;
+        try {
+            // the builder creates the Chroma tenant, database and collection when missing (cosine space)
+            store = ChromaEmbeddingStore.builder()
+                    .apiVersion(ChromaApiVersion.V2)
+                    .baseUrl(settings.baseUrl())
+                    .tenantName(settings.tenant())
+                    .databaseName(database)
+                    .collectionName(settings.collection())
+                    .timeout(settings.timeout())
+                    .build();
+        } catch (RuntimeException e) {
+            throw unavailable(tenant, e);
         }
         String id = rest.collectionId(database, settings.collection()).orElseThrow(() ->
                 new ChromaUnavailableException("Chroma at " + settings.url() + " lost the collection of tenant "
