@@ -322,6 +322,44 @@ public class DocumentRegistry {
         return queued;
     }
 
+    /**
+     * Claims the documents of every tenant that are still queued and were last enqueued before {@code cutoff}:
+     * each one's updated_at moves to now, conditionally, so of two replicas sweeping at once only one claims
+     * it, and it is not claimed again before another {@code cutoff} interval has passed.
+     */
+    public List<Document> claimStaleQueued(java.time.Instant cutoff) {
+        List<Document> claimed = new ArrayList<>();
+        OffsetDateTime before = OffsetDateTime.ofInstant(cutoff, ZoneOffset.UTC);
+        for (String id : jdbc.sql("SELECT id FROM tenants ORDER BY id").query(String.class).list()) {
+            TenantId tenant = TenantId.of(id);
+            List<Document> stale = transactions.call(tenant, () -> jdbc.sql(
+                            "SELECT * FROM documents WHERE tenant_id = :tenant AND status = :queued "
+                            + "AND updated_at < :before")
+                    .param("tenant", tenant.value())
+                    .param("queued", DocumentStatus.QUEUED.wire())
+                    .param("before", before)
+                    .query(DocumentRegistry::map)
+                    .list());
+            for (Document document : stale) {
+                boolean mine = transactions.call(tenant, () -> jdbc.sql("""
+                                UPDATE documents SET updated_at = :now
+                                WHERE tenant_id = :tenant AND document_id = :id AND status = :queued
+                                AND updated_at < :before""")
+                        .param("now", now())
+                        .param("tenant", tenant.value())
+                        .param("id", document.documentId())
+                        .param("queued", DocumentStatus.QUEUED.wire())
+                        .param("before", before)
+                        .update() > 0);
+                if (mine) {
+                    claimed.add(document);
+                }
+            }
+        }
+        claimed.sort(Comparator.comparing(Document::createdAt));
+        return claimed;
+    }
+
     /** Removes every document row and payload of the tenant; returns how many were not already deleted. */
     public int deleteAll(TenantId tenant) {
         return transactions.call(tenant, () -> deleteRows(tenant));

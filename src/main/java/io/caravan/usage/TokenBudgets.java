@@ -150,22 +150,61 @@ public class TokenBudgets {
     }
 
     /**
+     * How long a reservation may live before it is taken for abandoned, with several replicas sharing the
+     * database: a replica cannot tell another live replica's reservation from a dead one's, except by its age.
+     * Zero (the embedded mode: one hub per database) means only this process's start-up tells.
+     */
+    @org.springframework.beans.factory.annotation.Value("${caravan.replicas.reservation-lease:0s}")
+    void setReservationLease(java.time.Duration lease) {
+        this.reservationLease = lease == null ? java.time.Duration.ZERO : lease;
+    }
+
+    private java.time.Duration reservationLease = java.time.Duration.ZERO;
+
+    /**
      * Releases reservations left by work that a crash interrupted; that work is re-enqueued and reserves
-     * again. Runs before the queue recovery. (With several replicas sharing a database this must only
-     * release a dead replica's reservations; see the README.)
+     * again. Runs before the queue recovery. Without a lease only reservations older than this process are
+     * released; with one (several replicas), only those older than the lease too, so a replica starting never
+     * frees the reservation of work another live replica is doing.
      */
     @EventListener(ApplicationReadyEvent.class)
     @Order(0)
     public void releaseAbandoned() {
-        // only reservations older than this process: the ones taken since belong to live work; tenant by tenant,
-        // each in its own tenant-scoped transaction
+        java.time.Instant cutoff = startedAt;
+        if (!reservationLease.isZero()) {
+            java.time.Instant leaseCutoff = clock.instant().minus(reservationLease);
+            cutoff = leaseCutoff.isBefore(cutoff) ? leaseCutoff : cutoff;
+        }
+        int released = releaseOlderThan(cutoff);
+        if (released > 0) {
+            LOG.info("Released {} budget reservation(s) of work interrupted by the last stop", released);
+        }
+    }
+
+    /**
+     * Releases the reservations older than the lease (work of a replica that died, whether or not it
+     * restarts); nothing without a lease. Returns how many it released.
+     */
+    public int releaseExpired() {
+        if (reservationLease.isZero()) {
+            return 0;
+        }
+        int released = releaseOlderThan(clock.instant().minus(reservationLease));
+        if (released > 0) {
+            LOG.info("Released {} budget reservation(s) older than the lease of {}", released, reservationLease);
+        }
+        return released;
+    }
+
+    private int releaseOlderThan(java.time.Instant cutoff) {
+        // tenant by tenant, each in its own tenant-scoped transaction
         var abandoned = new java.util.ArrayList<Reservation>();
         for (String id : jdbc.sql("SELECT id FROM tenants ORDER BY id").query(String.class).list()) {
             TenantId tenant = TenantId.of(id);
             abandoned.addAll(transactions.call(tenant, () -> jdbc.sql(
-                            "SELECT * FROM budget_reservations WHERE tenant_id = :tenant AND created_at < :started")
+                            "SELECT * FROM budget_reservations WHERE tenant_id = :tenant AND created_at < :cutoff")
                     .param("tenant", tenant.value())
-                    .param("started", OffsetDateTime.ofInstant(startedAt, ZoneOffset.UTC))
+                    .param("cutoff", OffsetDateTime.ofInstant(cutoff, ZoneOffset.UTC))
                     .query((rs, row) -> new Reservation(rs.getString("id"), tenant,
                             rs.getString("budget").equals(Budget.LLM_DAILY.key()) ? Budget.LLM_DAILY
                                     : Budget.EMBEDDING_MONTHLY,
@@ -173,9 +212,7 @@ public class TokenBudgets {
                     .list()));
         }
         abandoned.forEach(this::release);
-        if (!abandoned.isEmpty()) {
-            LOG.info("Released {} budget reservation(s) of work interrupted by the last stop", abandoned.size());
-        }
+        return abandoned.size();
     }
 
     public void deleteAll(TenantId tenant) {
