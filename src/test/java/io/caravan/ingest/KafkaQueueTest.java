@@ -258,11 +258,14 @@ class KafkaQueueTest {
                     return bean;
                 }
                 TextEmbedder blocking = Mockito.mock(TextEmbedder.class, AdditionalAnswers.delegatesTo(real));
-                Mockito.doAnswer(call -> {
+                org.mockito.stubbing.Answer<Object> block = call -> {
                     embedding.countDown();
                     new CountDownLatch(1).await(); // until the stopping hub interrupts this thread
                     throw new IllegalStateException("unreachable");
-                }).when(blocking).embedAll(Mockito.anyList());
+                };
+                // the pipeline embeds the chunker's token ids; embedAll is what other callers use
+                Mockito.doAnswer(block).when(blocking).embedAllTokenized(Mockito.anyList(), Mockito.anyList());
+                Mockito.doAnswer(block).when(blocking).embedAll(Mockito.anyList());
                 return blocking;
             }
         };
@@ -277,6 +280,8 @@ class KafkaQueueTest {
                     return bean;
                 }
                 TextEmbedder failing = Mockito.mock(TextEmbedder.class, AdditionalAnswers.delegatesTo(real));
+                Mockito.doThrow(new IllegalStateException("model unavailable")).when(failing)
+                        .embedAllTokenized(Mockito.anyList(), Mockito.anyList());
                 Mockito.doThrow(new IllegalStateException("model unavailable")).when(failing).embedAll(Mockito.anyList());
                 return failing;
             }
