@@ -48,21 +48,7 @@ chroma_up() {
 }
 
 chroma_down_port() {
-  local port="$1" pidfile="$CHROMA_HOME/chroma-$1.pid"
-  if [ ! -f "$pidfile" ]; then
-    echo "Chroma on port $port was not started by this script"
-    return 0
-  fi
-  local pid
-  pid="$(cat "$pidfile")"
-  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 40); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.25
-  done
-  kill -KILL -- "-$pid" 2>/dev/null || true
-  rm -f "$pidfile"
-  echo "Chroma on port $port stopped"
+  stop_pidfile "$CHROMA_HOME/chroma-$1.pid" "Chroma on port $1" 10
 }
 
 chroma_down() {

@@ -94,19 +94,5 @@ PROPS
 }
 
 kafka_down() {
-  local pidfile="$KAFKA_HOME/kafka.pid"
-  if [ ! -f "$pidfile" ]; then
-    echo "Kafka was not started by this script"
-    return 0
-  fi
-  local pid
-  pid="$(cat "$pidfile")"
-  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 120); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.25
-  done
-  kill -KILL -- "-$pid" 2>/dev/null || true
-  rm -f "$pidfile"
-  echo "Kafka stopped"
+  stop_pidfile "$KAFKA_HOME/kafka.pid" "Kafka" 30
 }
