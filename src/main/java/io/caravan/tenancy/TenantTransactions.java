@@ -13,8 +13,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * The one way to reach tenant-owned rows: runs the work in a transaction (the caller's, if there is one) that is
  * scoped to the tenant with {@code set_config('caravan.tenant_id', tenant, true)}. On PostgreSQL the row-level
- * security policies read that setting, so a statement outside such a transaction sees no rows; on H2 the same
- * call is a function that does nothing (db/migration/h2). The setting is made once per transaction, and a
+ * security policies read that setting, so a statement outside such a transaction sees no rows; H2 has no such
+ * policies, and the call is skipped there. The setting is made once per transaction, and a
  * transaction already scoped to another tenant is refused: one transaction never mixes tenants.
  */
 @Component
@@ -24,6 +24,7 @@ public class TenantTransactions {
     private final DataSource dataSource;
     private final TransactionTemplate required;
     private final TransactionTemplate nested;
+    private volatile Boolean rowSecurity;
 
     public TenantTransactions(JdbcClient jdbc, DataSource dataSource, PlatformTransactionManager transactions) {
         this.jdbc = jdbc;
@@ -78,8 +79,10 @@ public class TenantTransactions {
             }
             return;
         }
-        jdbc.sql("SELECT set_config('caravan.tenant_id', :tenant, true)").param("tenant", tenant.value())
-                .query(String.class).single();
+        if (rowSecurity()) {
+            jdbc.sql("SELECT set_config('caravan.tenant_id', :tenant, true)").param("tenant", tenant.value())
+                    .query(String.class).single();
+        }
         Scope scope = new Scope(connection);
         TransactionSynchronizationManager.bindResource(scope, tenant);
         TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
@@ -88,6 +91,22 @@ public class TenantTransactions {
                 TransactionSynchronizationManager.unbindResourceIfPossible(scope);
             }
         });
+    }
+
+    /**
+     * Whether the database enforces row-level security (PostgreSQL). H2 has none: the setting would be read by
+     * nothing, and the statement is a round trip on every transaction, queries included. Asked once.
+     */
+    private boolean rowSecurity() {
+        Boolean known = rowSecurity;
+        if (known == null) {
+            known = jdbc.sql("SELECT 1").query((rs, row) -> {
+                String product = rs.getStatement().getConnection().getMetaData().getDatabaseProductName();
+                return !"H2".equalsIgnoreCase(product);
+            }).single();
+            rowSecurity = known;
+        }
+        return known;
     }
 
     private static void requireTenant(TenantId tenant) {

@@ -15,8 +15,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The calls of Chroma's HTTP API v2 that langchain4j-chroma does not offer: look up a collection without
- * creating it, count, list ids by metadata, delete by ids, drop a database. Always scoped to one database.
+ * The calls of Chroma's HTTP API v2 that langchain4j-chroma does not offer, or offers at a cost: look up a
+ * collection without creating it, count, query without the stored vectors, list ids by metadata, delete by
+ * ids, drop a database. Always scoped to one database.
  */
 class ChromaRest {
 
@@ -47,6 +48,17 @@ class ChromaRest {
         found(send("POST", database + "/collections/" + collectionId + "/get", body))
                 .get("ids").forEach(id -> ids.add(id.asText()));
         return ids;
+    }
+
+    /**
+     * The collection's {@code topK} nearest records to the vector, as Chroma answers them (one row per query in
+     * {@code ids}, {@code documents}, {@code metadatas}, {@code distances}). The stored vectors are not asked
+     * for: nothing downstream of a search uses them, and they are most of the answer's bytes.
+     */
+    JsonNode query(String database, String collectionId, float[] vector, int topK) {
+        Map<String, Object> body = Map.of("query_embeddings", List.of(vector), "n_results", topK,
+                "include", List.of("documents", "metadatas", "distances"));
+        return found(send("POST", database + "/collections/" + collectionId + "/query", body));
     }
 
     void deleteIds(String database, String collectionId, List<String> ids) {

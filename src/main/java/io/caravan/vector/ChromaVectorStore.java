@@ -1,10 +1,9 @@
 package io.caravan.vector;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.langchain4j.data.document.Metadata;
 import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
-import dev.langchain4j.store.embedding.EmbeddingMatch;
-import dev.langchain4j.store.embedding.EmbeddingSearchRequest;
 import dev.langchain4j.store.embedding.chroma.ChromaApiVersion;
 import dev.langchain4j.store.embedding.chroma.ChromaEmbeddingStore;
 import io.caravan.tenancy.MissingTenantException;
@@ -92,29 +91,57 @@ class ChromaVectorStore implements TenantVectorStore {
 
     @Override
     public List<VectorMatch> search(TenantId tenant, float[] query, int topK) {
-        EmbeddingSearchRequest request = EmbeddingSearchRequest.builder()
-                .queryEmbedding(Embedding.from(query)).maxResults(topK).minScore(0.0).build();
-        List<EmbeddingMatch<TextSegment>> found = onCollection(tenant, false, List.of(),
-                collection -> collection.store().search(request).matches());
+        // through Chroma's REST API: langchain4j's search also fetches and parses every hit's stored vector
+        List<Hit> found = onCollection(tenant, false, List.of(),
+                collection -> hits(rest.query(collection.database(), collection.id(), query, topK)));
         Map<String, Long> newest = new HashMap<>();
-        for (EmbeddingMatch<TextSegment> match : found) {
-            Metadata metadata = match.embedded().metadata();
-            String stamp = metadata.getString(TENANT_ID);
-            if (!tenant.value().equals(stamp)) {
-                throw new IsolationViolationException(tenant, stamp == null ? "<none>" : stamp);
+        for (Hit hit : found) {
+            if (!tenant.value().equals(hit.tenantStamp())) {
+                throw new IsolationViolationException(tenant, hit.tenantStamp() == null ? "<none>" : hit.tenantStamp());
             }
-            newest.merge(metadata.getString(DOCUMENT_ID), writtenAt(metadata), Math::max);
+            newest.merge(hit.chunk().documentId(), hit.writtenAt(), Math::max);
         }
         List<VectorMatch> matches = new ArrayList<>(found.size());
-        for (EmbeddingMatch<TextSegment> match : found) {
-            Metadata metadata = match.embedded().metadata();
+        for (Hit hit : found) {
             // an older version left behind by an interrupted replace is hidden behind the newer one
-            if (writtenAt(metadata) == newest.get(metadata.getString(DOCUMENT_ID))) {
-                // langchain4j maps Chroma's cosine distance d to (2 - d) / 2; VectorMatch holds the cosine itself
-                matches.add(new VectorMatch(chunk(match), 2 * match.score() - 1));
+            if (hit.writtenAt() == newest.get(hit.chunk().documentId())) {
+                // Chroma's cosine space answers the distance 1 - cosine
+                matches.add(new VectorMatch(hit.chunk(), 1 - hit.distance()));
             }
         }
         return matches;
+    }
+
+    /** One search result as stored: the chunk (without its vector), its tenant stamp and version time. */
+    private record Hit(VectorChunk chunk, String tenantStamp, long writtenAt, double distance) {
+    }
+
+    /** The hits of Chroma's answer to one query vector, best first. */
+    private static List<Hit> hits(JsonNode answer) {
+        JsonNode ids = answer.path("ids").path(0);
+        JsonNode documents = answer.path("documents").path(0);
+        JsonNode metadatas = answer.path("metadatas").path(0);
+        JsonNode distances = answer.path("distances").path(0);
+        List<Hit> hits = new ArrayList<>(ids.size());
+        for (int i = 0; i < ids.size(); i++) {
+            JsonNode m = metadatas.path(i);
+            VectorChunk chunk = new VectorChunk(text(m, CHUNK_ID), text(m, DOCUMENT_ID), m.path(CHUNK_INDEX).asInt(0),
+                    text(m, TITLE), text(m, SOURCE_TYPE), text(m, SOURCE_URI), text(documents, i), new float[0]);
+            hits.add(new Hit(chunk, text(m, TENANT_ID), m.path(WRITTEN_AT).asLong(0),
+                    distances.path(i).asDouble()));
+        }
+        return hits;
+    }
+
+    /** A string field, or null when absent (Chroma stores no null metadata values). */
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node.path(field);
+        return value.isMissingNode() || value.isNull() ? null : value.asText();
+    }
+
+    private static String text(JsonNode array, int index) {
+        JsonNode value = array.path(index);
+        return value.isMissingNode() || value.isNull() ? null : value.asText();
     }
 
     @Override
@@ -256,19 +283,6 @@ class ChromaVectorStore implements TenantVectorStore {
         if (value != null) {
             metadata.put(key, value);
         }
-    }
-
-    private static VectorChunk chunk(EmbeddingMatch<TextSegment> match) {
-        Metadata m = match.embedded().metadata();
-        Integer index = m.getInteger(CHUNK_INDEX);
-        return new VectorChunk(m.getString(CHUNK_ID), m.getString(DOCUMENT_ID), index == null ? 0 : index,
-                m.getString(TITLE), m.getString(SOURCE_TYPE), m.getString(SOURCE_URI), match.embedded().text(),
-                match.embedding() == null ? new float[0] : match.embedding().vector());
-    }
-
-    private static long writtenAt(Metadata metadata) {
-        Long value = metadata.getLong(WRITTEN_AT);
-        return value == null ? 0 : value;
     }
 
     /** Content hash of a document version: the same chunks give the same ids, so a retried replace is a no-op add. */

@@ -12,6 +12,10 @@ public interface TenantVectorStore {
     /** Replaces all chunks of a document with these, atomically. */
     void replaceDocument(TenantId tenant, String documentId, List<VectorChunk> chunks);
 
+    /**
+     * The tenant's {@code topK} chunks nearest to the query, best first. A match's chunk may come without its
+     * stored vector (an empty array): nothing after a search needs it, and fetching it costs time.
+     */
     List<VectorMatch> search(TenantId tenant, float[] query, int topK);
 
     /** Removes a document's chunks; returns how many were removed. */
