@@ -4,6 +4,7 @@ import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Map;
 import org.springframework.stereotype.Component;
 
@@ -17,17 +18,51 @@ public class TokenCounter {
 
     /** The model's tokenizer, never truncating (a count must be exact at any length) and never padding. */
     private final HuggingFaceTokenizer tokenizer;
+    private final long cls;
+    private final long sep;
 
     public TokenCounter() {
         try (InputStream in = SingleThreadMiniLm.stream(SingleThreadMiniLm.TOKENIZER_RESOURCE)) {
             this.tokenizer = HuggingFaceTokenizer.newInstance(in, Map.of("padding", "false", "truncation", "false"));
+            long[] empty = tokenizer.encode("", true, false).getIds();
+            if (empty.length != 2) {
+                throw new IllegalStateException("the tokenizer does not frame a text with [CLS] and [SEP]");
+            }
+            this.cls = empty[0];
+            this.sep = empty[1];
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + SingleThreadMiniLm.TOKENIZER_RESOURCE, e);
         }
     }
 
     public int count(String text) {
-        return text.isEmpty() ? 0 : tokenizer.encode(text, false, false).getIds().length;
+        return ids(text).length;
+    }
+
+    /** The text's token ids, special tokens excluded: {@code ids(text).length} is {@link #count}. */
+    public long[] ids(String text) {
+        return text.isEmpty() ? new long[0] : tokenizer.encode(text, false, false).getIds();
+    }
+
+    /**
+     * The model's input ids of texts joined by whitespace, from each text's {@link #ids}: [CLS], the pieces'
+     * ids in order, [SEP]. WordPiece splits at whitespace before anything else, so this equals
+     * {@link #inputIds} of the joined text, without tokenizing it again.
+     */
+    public long[] inputIds(List<long[]> pieces) {
+        int length = 2;
+        for (long[] piece : pieces) {
+            length += piece.length;
+        }
+        long[] ids = new long[length];
+        ids[0] = cls;
+        int at = 1;
+        for (long[] piece : pieces) {
+            System.arraycopy(piece, 0, ids, at, piece.length);
+            at += piece.length;
+        }
+        ids[at] = sep;
+        return ids;
     }
 
     /**

@@ -38,8 +38,11 @@ public class Chunker {
         this.tokens = tokens;
     }
 
-    /** A unit of text (a sentence or a piece of one) with its token count. */
-    private record Unit(String text, int tokens, boolean startsParagraph) {
+    /** A unit of text (a sentence or a piece of one) with its token ids (special tokens excluded). */
+    private record Unit(String text, long[] ids, boolean startsParagraph) {
+        int tokens() {
+            return ids.length;
+        }
     }
 
     /**
@@ -103,9 +106,9 @@ public class Chunker {
             text.append(unit.text());
         }
         String chunk = text.toString();
-        // the sum of unit counts is exact for WordPiece, but verify: a chunk must never exceed the window. The
-        // one tokenizer pass also yields the ids the model embeds (TextEmbedder.embedAllTokenized)
-        long[] inputIds = tokens.inputIds(chunk);
+        // units are joined by whitespace, where WordPiece splits first: their ids, in order, are exactly the
+        // chunk's (ChunkerTest checks it against the tokenizer), and they are what the model embeds
+        long[] inputIds = tokens.inputIds(units.stream().map(Unit::ids).toList());
         int count = inputIds.length - 2;
         if (count > MAX_TOKENS && units.size() > 1) {
             add(chunks, units.subList(0, units.size() / 2), maxChunks);
@@ -128,12 +131,12 @@ public class Chunker {
             }
             boolean first = true;
             for (String sentence : sentences(flat)) {
-                int count = tokens.count(sentence);
-                if (count <= MAX_TOKENS && longestWord(sentence) <= MAX_WORD_CHARS) {
-                    units.add(new Unit(sentence, count, first));
+                long[] ids = tokens.ids(sentence);
+                if (ids.length <= MAX_TOKENS && longestWord(sentence) <= MAX_WORD_CHARS) {
+                    units.add(new Unit(sentence, ids, first));
                 } else {
                     for (Unit piece : splitLong(sentence)) {
-                        units.add(new Unit(piece.text(), piece.tokens(), first));
+                        units.add(new Unit(piece.text(), piece.ids(), first));
                         first = false;
                     }
                 }
@@ -161,33 +164,48 @@ public class Chunker {
     private List<Unit> splitLong(String sentence) {
         List<Unit> pieces = new ArrayList<>();
         StringBuilder piece = new StringBuilder();
+        List<long[]> pieceIds = new ArrayList<>();
         int pieceTokens = 0;
         for (String word : sentence.split(" ")) {
-            int wordTokens = tokens.count(word);
-            if (wordTokens > MAX_TOKENS || longestWord(word) > MAX_WORD_CHARS) {
+            long[] wordIds = tokens.ids(word);
+            if (wordIds.length > MAX_TOKENS || longestWord(word) > MAX_WORD_CHARS) {
                 if (!piece.isEmpty()) {
-                    pieces.add(new Unit(piece.toString(), pieceTokens, false));
+                    pieces.add(new Unit(piece.toString(), concat(pieceIds, pieceTokens), false));
                     piece.setLength(0);
+                    pieceIds.clear();
                     pieceTokens = 0;
                 }
                 splitWord(word, pieces);
                 continue;
             }
-            if (pieceTokens + wordTokens > MAX_TOKENS && !piece.isEmpty()) {
-                pieces.add(new Unit(piece.toString(), pieceTokens, false));
+            if (pieceTokens + wordIds.length > MAX_TOKENS && !piece.isEmpty()) {
+                pieces.add(new Unit(piece.toString(), concat(pieceIds, pieceTokens), false));
                 piece.setLength(0);
+                pieceIds.clear();
                 pieceTokens = 0;
             }
             if (!piece.isEmpty()) {
                 piece.append(' ');
             }
             piece.append(word);
-            pieceTokens += wordTokens;
+            pieceIds.add(wordIds);
+            pieceTokens += wordIds.length;
         }
         if (!piece.isEmpty()) {
-            pieces.add(new Unit(piece.toString(), pieceTokens, false));
+            pieces.add(new Unit(piece.toString(), concat(pieceIds, pieceTokens), false));
         }
         return pieces;
+    }
+
+    /** The ids of words joined by spaces: each word's ids in order (WordPiece splits at whitespace first). */
+    private static long[] concat(List<long[]> parts, int length) {
+        long[] ids = new long[length];
+        int at = 0;
+        for (long[] part : parts) {
+            System.arraycopy(part, 0, ids, at, part.length);
+            at += part.length;
+        }
+        return ids;
     }
 
     /**
@@ -214,7 +232,7 @@ public class Chunker {
     }
 
     private void addPiece(String part, List<Unit> pieces) {
-        pieces.add(new Unit(part, tokens.count(part), false));
+        pieces.add(new Unit(part, tokens.ids(part), false));
     }
 
     /**

@@ -83,7 +83,10 @@ public class BudgetAlerts {
      * refused reservation counts as reaching the whole budget: reservations never let usage pass it.
      */
     public void check(TenantId tenant, Budget budget, boolean exhausted) {
-        Optional<TenantConfig.Budgets> config = tenants.find(tenant).map(t -> t.config().budgets());
+        // the registry's cached config (it runs after every document's usage commit); a change made through
+        // this replica is seen at once, one made through another within the cache's TTL
+        Optional<TenantConfig.Budgets> config = tenants.exists(tenant)
+                ? Optional.of(tenants.config(tenant).budgets()) : Optional.empty();
         if (config.isEmpty()) {
             return;
         }

@@ -54,10 +54,21 @@ class ChunkerTest {
     // ---- invariants checked on every result ----------------------------------------------------------------
 
     private static List<String> chunk(String text) {
-        List<String> chunks = chunker.chunk(text, 100_000);
+        List<Chunker.Chunk> counted = chunker.chunkCounted(text, 100_000);
+        List<String> chunks = counted.stream().map(Chunker.Chunk::text).toList();
         assertFitsTheWindow(chunks);
         assertCoversInOrder(text, chunks);
+        assertIdsAreTheModelTokenizers(counted);
         return chunks;
+    }
+
+    /** The ids a chunk carries (assembled from its pieces) are exactly the tokenizer's ids of its text. */
+    private static void assertIdsAreTheModelTokenizers(List<Chunker.Chunk> chunks) {
+        for (Chunker.Chunk chunk : chunks) {
+            long[] expected = modelTokenizer.encode(chunk.text(), true, false).getIds();
+            assertThat(chunk.inputIds()).as(abbreviate(chunk.text())).containsExactly(expected);
+            assertThat(chunk.tokens()).isEqualTo(expected.length - 2);
+        }
     }
 
     private static void assertFitsTheWindow(List<String> chunks) {
