@@ -9,12 +9,16 @@ import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 /**
  * Two tenants whose corpora answer the same question differently: each tenant's answer and citations come
  * only from its own corpus, and another tenant's document id is simply not found.
  */
 @Tag("contract")
+@ExtendWith(OutputCaptureExtension.class)
 class IsolationTest extends HubTest {
 
     @Test
@@ -49,7 +53,7 @@ class IsolationTest extends HubTest {
     }
 
     @Test
-    void anotherTenantsDocumentIdIsNotFound() {
+    void anotherTenantsDocumentIdIsNotFound(CapturedOutput output) {
         String a = newTenant("owner");
         String b = newTenant("other");
         String keyA = newKey(a);
@@ -65,6 +69,8 @@ class IsolationTest extends HubTest {
         assertThat(delete.code()).isEqualTo("not_found");
         assertThat(hub.get("/api/v1/documents/doc_000000000000ffffffffffffffff", keyB).code()).isEqualTo("not_found");
         awaitStatus(keyA, documentId, "indexed");
+        // a 404 is an answer, not a failure: no error log, no stack trace
+        assertThat(output.getAll()).doesNotContain("DocumentNotFoundException", "Failed delivery");
     }
 
     @Test
