@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 docs="${BENCH_DOCS:-2000}"
 log=target/surefire-reports/io.caravan.bench.IngestBenchmark-output.txt
-rm -f target/bench/ingest.txt
+mkdir -p target/bench && rm -f target/bench/ingest.txt
 echo "Ingesting ${docs} generated documents (the hub's log goes to ${log}) ..."
 if ! mvn -B -q -Pbench test -Dbench.docs="${docs}" "$@"; then
   echo "The benchmark failed; the end of its log:" >&2

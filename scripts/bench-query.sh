@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 log=target/surefire-reports/io.caravan.bench.ChromaQueryBench-output.txt
-rm -f target/bench/query.txt
+mkdir -p target/bench && rm -f target/bench/query.txt
 echo "Loading ${BENCH_TENANTS:-10} tenants x ${BENCH_CHUNKS:-2000} chunks into Chroma, then timing queries (the hub's log goes to ${log}) ..."
 if ! mvn -B -q -P bench-query test "$@"; then
   echo "The benchmark failed; the end of its log:" >&2
