@@ -50,18 +50,17 @@ public class TokenCounter {
      * {@link #inputIds} of the joined text, without tokenizing it again.
      */
     public long[] inputIds(List<long[]> pieces) {
-        int length = 2;
-        for (long[] piece : pieces) {
-            length += piece.length;
-        }
-        long[] ids = new long[length];
-        ids[0] = cls;
-        int at = 1;
+        return joined(List.of(new long[] {cls}, joined(pieces), new long[] {sep}));
+    }
+
+    /** The ids of texts joined by whitespace: each text's {@link #ids}, in order (see {@link #inputIds(List)}). */
+    public static long[] joined(List<long[]> pieces) {
+        long[] ids = new long[pieces.stream().mapToInt(piece -> piece.length).sum()];
+        int at = 0;
         for (long[] piece : pieces) {
             System.arraycopy(piece, 0, ids, at, piece.length);
             at += piece.length;
         }
-        ids[at] = sep;
         return ids;
     }
 

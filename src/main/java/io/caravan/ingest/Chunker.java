@@ -170,7 +170,7 @@ public class Chunker {
             long[] wordIds = tokens.ids(word);
             if (wordIds.length > MAX_TOKENS || longestWord(word) > MAX_WORD_CHARS) {
                 if (!piece.isEmpty()) {
-                    pieces.add(new Unit(piece.toString(), concat(pieceIds, pieceTokens), false));
+                    pieces.add(new Unit(piece.toString(), TokenCounter.joined(pieceIds), false));
                     piece.setLength(0);
                     pieceIds.clear();
                     pieceTokens = 0;
@@ -179,7 +179,7 @@ public class Chunker {
                 continue;
             }
             if (pieceTokens + wordIds.length > MAX_TOKENS && !piece.isEmpty()) {
-                pieces.add(new Unit(piece.toString(), concat(pieceIds, pieceTokens), false));
+                pieces.add(new Unit(piece.toString(), TokenCounter.joined(pieceIds), false));
                 piece.setLength(0);
                 pieceIds.clear();
                 pieceTokens = 0;
@@ -192,20 +192,9 @@ public class Chunker {
             pieceTokens += wordIds.length;
         }
         if (!piece.isEmpty()) {
-            pieces.add(new Unit(piece.toString(), concat(pieceIds, pieceTokens), false));
+            pieces.add(new Unit(piece.toString(), TokenCounter.joined(pieceIds), false));
         }
         return pieces;
-    }
-
-    /** The ids of words joined by spaces: each word's ids in order (WordPiece splits at whitespace first). */
-    private static long[] concat(List<long[]> parts, int length) {
-        long[] ids = new long[length];
-        int at = 0;
-        for (long[] part : parts) {
-            System.arraycopy(part, 0, ids, at, part.length);
-            at += part.length;
-        }
-        return ids;
     }
 
     /**

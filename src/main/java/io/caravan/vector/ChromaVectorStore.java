@@ -125,22 +125,17 @@ class ChromaVectorStore implements TenantVectorStore {
         List<Hit> hits = new ArrayList<>(ids.size());
         for (int i = 0; i < ids.size(); i++) {
             JsonNode m = metadatas.path(i);
-            VectorChunk chunk = new VectorChunk(text(m, CHUNK_ID), text(m, DOCUMENT_ID), m.path(CHUNK_INDEX).asInt(0),
-                    text(m, TITLE), text(m, SOURCE_TYPE), text(m, SOURCE_URI), text(documents, i), new float[0]);
-            hits.add(new Hit(chunk, text(m, TENANT_ID), m.path(WRITTEN_AT).asLong(0),
+            VectorChunk chunk = new VectorChunk(text(m.path(CHUNK_ID)), text(m.path(DOCUMENT_ID)),
+                    m.path(CHUNK_INDEX).asInt(0), text(m.path(TITLE)), text(m.path(SOURCE_TYPE)),
+                    text(m.path(SOURCE_URI)), text(documents.path(i)), new float[0]);
+            hits.add(new Hit(chunk, text(m.path(TENANT_ID)), m.path(WRITTEN_AT).asLong(0),
                     distances.path(i).asDouble()));
         }
         return hits;
     }
 
-    /** A string field, or null when absent (Chroma stores no null metadata values). */
-    private static String text(JsonNode node, String field) {
-        JsonNode value = node.path(field);
-        return value.isMissingNode() || value.isNull() ? null : value.asText();
-    }
-
-    private static String text(JsonNode array, int index) {
-        JsonNode value = array.path(index);
+    /** A string value, or null when absent (Chroma stores no null metadata values). */
+    private static String text(JsonNode value) {
         return value.isMissingNode() || value.isNull() ? null : value.asText();
     }
 
