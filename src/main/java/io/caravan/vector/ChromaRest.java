@@ -5,30 +5,49 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.util.TimeValue;
+import org.apache.hc.core5.util.Timeout;
 
 /**
  * The calls of Chroma's HTTP API v2 that langchain4j-chroma does not offer, or offers at a cost: look up a
  * collection without creating it, count, query without the stored vectors, list ids by metadata, delete by
  * ids, drop a database. Always scoped to one database.
  */
-class ChromaRest {
+class ChromaRest implements AutoCloseable {
 
     private final ChromaSettings settings;
-    private final HttpClient http;
+    private final CloseableHttpClient http;
     private final ObjectMapper json;
 
     ChromaRest(ChromaSettings settings, ObjectMapper json) {
         this.settings = settings;
         this.json = json;
-        this.http = HttpClient.newBuilder().connectTimeout(settings.timeout()).build();
+        // a blocking client: each call runs on the caller's thread over a pooled keep-alive connection (the JDK
+        // client hands every exchange to its selector and executor threads, ~0.5 ms more per query on 2 cores)
+        Timeout timeout = Timeout.of(settings.timeout());
+        this.http = HttpClients.custom()
+                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+                        .setMaxConnTotal(64).setMaxConnPerRoute(64)
+                        .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(timeout)
+                                .setSocketTimeout(timeout).setValidateAfterInactivity(TimeValue.ofSeconds(1)).build())
+                        .build())
+                .setDefaultRequestConfig(RequestConfig.custom().setConnectionRequestTimeout(timeout)
+                        .setResponseTimeout(timeout).build())
+                .build();
     }
 
     /** The collection's id, or empty when the database or collection does not exist. */
@@ -82,27 +101,33 @@ class ChromaRest {
         // the URL is checked on use, so a missing setting fails the call (and the start-up check names it)
         String url = settings.baseUrl() + "/api/v2/tenants/" + encode(settings.tenant()) + "/databases/" + path;
         try {
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(settings.timeout())
-                    .header("Content-Type", "application/json");
-            request.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)));
-            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() == 404) {
+            HttpUriRequestBase request = new HttpUriRequestBase(method, URI.create(url));
+            if (body != null) {
+                request.setEntity(new ByteArrayEntity(json.writeValueAsBytes(body), ContentType.APPLICATION_JSON));
+            }
+            Answer answer = http.execute(request, response -> new Answer(response.getCode(),
+                    response.getEntity() == null ? "" : EntityUtils.toString(response.getEntity(), StandardCharsets.UTF_8)));
+            if (answer.status() == 404) {
                 return Optional.empty();
             }
-            if (response.statusCode() / 100 != 2) {
+            if (answer.status() / 100 != 2) {
                 throw new ChromaUnavailableException("Chroma " + method + " " + url + " answered "
-                        + response.statusCode() + ": " + response.body(), null);
+                        + answer.status() + ": " + answer.body(), null);
             }
-            String text = response.body();
-            return Optional.of(text == null || text.isBlank() ? json.nullNode() : json.readTree(text));
+            return Optional.of(answer.body().isBlank() ? json.nullNode() : json.readTree(answer.body()));
         } catch (IOException e) {
-            throw new ChromaUnavailableException("Chroma at " + settings.baseUrl() + " is unreachable ("
-                    + method + " " + url + "): " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ChromaUnavailableException("interrupted while calling Chroma at " + settings.baseUrl(), e);
+            // unreachable, timed out, or an answer that is not JSON
+            throw new ChromaUnavailableException("Chroma at " + settings.baseUrl() + " is unreachable or answered "
+                    + "badly (" + method + " " + url + "): " + e, e);
         }
+    }
+
+    private record Answer(int status, String body) {
+    }
+
+    @Override
+    public void close() throws IOException {
+        http.close();
     }
 
     private static String encode(String segment) {

@@ -23,8 +23,15 @@ class VectorConfiguration {
 
     @Bean
     @ConditionalOnProperty(name = "caravan.vector.store", havingValue = "chroma")
-    TenantVectorStore chromaVectorStore(ChromaSettings settings, TenantMetrics metrics) {
-        return new MeteredVectorStore(chroma(settings), metrics);
+    TenantVectorStore chromaVectorStore(ChromaSettings settings, ChromaRest chromaRest, TenantMetrics metrics) {
+        return new MeteredVectorStore(new ChromaVectorStore(settings, chromaRest, Clock.systemUTC()), metrics);
+    }
+
+    /** Chroma's HTTP client, a bean of its own so that its connections are closed with the context. */
+    @Bean
+    @ConditionalOnProperty(name = "caravan.vector.store", havingValue = "chroma")
+    ChromaRest chromaRest(ChromaSettings settings) {
+        return new ChromaRest(settings, new ObjectMapper());
     }
 
     /** The Chroma store as the hub builds it (tests reuse this). */
