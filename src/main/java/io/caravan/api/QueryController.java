@@ -80,7 +80,7 @@ class QueryController {
                     Duration.ofNanos(System.nanoTime() - start));
             return hit;
         }
-        QueryAnswer answer = camel.requestBodyAndHeaders("direct:query", new Question(question, topK, criticality),
+        QueryAnswer answer = camel.requestBodyAndHeaders("direct:query", new Question(question, topK, criticality, current.corpusVersion()),
                 TenantHeader.headers(tenant), QueryAnswer.class);
         if (answer.cacheable()) {
             cache.put(key, answer);

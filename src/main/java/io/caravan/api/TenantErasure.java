@@ -5,6 +5,7 @@ import io.caravan.ingest.Quarantine;
 import io.caravan.llm.LlmRouter;
 import io.caravan.observability.TenantGauges;
 import io.caravan.query.AnswerCache;
+import io.caravan.query.LiveDocuments;
 import io.caravan.usage.TokenBudgets;
 import io.caravan.secrets.TenantSecrets;
 import io.caravan.sources.messenger.MessengerMessages;
@@ -33,6 +34,7 @@ class TenantErasure {
     private final TokenBudgets budgets;
     private final TenantGauges gauges;
     private final AnswerCache cache;
+    private final LiveDocuments liveDocuments;
     private final QueryRateLimiter limiter;
     private final LlmRouter router;
     private final SourceManager sources;
@@ -41,7 +43,7 @@ class TenantErasure {
 
     TenantErasure(TenantRegistry tenants, ApiKeys apiKeys, TenantSecrets secrets, DocumentRegistry documents,
                   Quarantine quarantine, TenantVectorStore store, TokenBudgets budgets, TenantGauges gauges,
-                  AnswerCache cache, QueryRateLimiter limiter, LlmRouter router, SourceManager sources,
+                  AnswerCache cache, LiveDocuments liveDocuments, QueryRateLimiter limiter, LlmRouter router, SourceManager sources,
                   WebPageStore webPages, MessengerMessages messengerMessages) {
         this.tenants = tenants;
         this.apiKeys = apiKeys;
@@ -52,6 +54,7 @@ class TenantErasure {
         this.budgets = budgets;
         this.gauges = gauges;
         this.cache = cache;
+        this.liveDocuments = liveDocuments;
         this.limiter = limiter;
         this.router = router;
         this.sources = sources;
@@ -72,6 +75,7 @@ class TenantErasure {
         budgets.deleteAll(tenant); // reservations and budget counters: a later tenant with this id starts at zero
         gauges.remove(tenant);
         int cacheEntries = cache.evict(tenant);
+        liveDocuments.forget(tenant);
         limiter.forget(tenant);
         router.forget(tenant); // breakers and own-key clients
         tenants.delete(tenant);

@@ -1,7 +1,6 @@
 package io.caravan.query;
 
 import io.caravan.embedding.TextEmbedder;
-import io.caravan.ingest.DocumentRegistry;
 import io.caravan.llm.LlmRouter;
 import io.caravan.llm.RoutedAnswer;
 import io.caravan.observability.TenantMetrics;
@@ -37,10 +36,10 @@ public class QueryPipeline {
     private final TenantVectorStore store;
     private final LlmRouter router;
     private final TenantMetrics metrics;
-    private final DocumentRegistry documents;
+    private final LiveDocuments documents;
 
     public QueryPipeline(TextEmbedder embedder, TenantVectorStore store, LlmRouter router,
-                         TenantMetrics metrics, DocumentRegistry documents) {
+                         TenantMetrics metrics, LiveDocuments documents) {
         this.embedder = embedder;
         this.store = store;
         this.router = router;
@@ -53,7 +52,7 @@ public class QueryPipeline {
         Question question = exchange.getMessage().getMandatoryBody(Question.class);
         List<VectorMatch> matches = store.search(tenant, embedder.embed(question.text()), question.topK());
         // a document deleted a moment ago (or before a crash cut its cleanup short) never answers
-        Set<String> live = documents.indexedAmong(tenant,
+        Set<String> live = documents.indexedAmong(tenant, question.corpusVersion(),
                 matches.stream().map(m -> m.chunk().documentId()).collect(java.util.stream.Collectors.toSet()));
         return new Retrieved(question, matches.stream().filter(m -> live.contains(m.chunk().documentId())).toList());
     }

@@ -1,5 +1,9 @@
 package io.caravan.query;
 
-/** A validated question on its way through the query route. */
-public record Question(String text, int topK, String criticality) {
+/**
+ * A validated question on its way through the query route.
+ *
+ * @param corpusVersion the tenant's corpus version read before the search (see {@link LiveDocuments})
+ */
+public record Question(String text, int topK, String criticality, long corpusVersion) {
 }

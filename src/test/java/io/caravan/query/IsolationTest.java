@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.caravan.support.HubClient;
+import io.caravan.ingest.DocumentRegistry;
 import io.caravan.support.HubTest;
+import io.caravan.tenancy.TenantId;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
@@ -20,6 +23,9 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 @Tag("contract")
 @ExtendWith(OutputCaptureExtension.class)
 class IsolationTest extends HubTest {
+
+    @Autowired
+    private DocumentRegistry registry;
 
     @Test
     void eachTenantIsAnsweredFromItsOwnCorpusOnly() {
@@ -108,6 +114,27 @@ class IsolationTest extends HubTest {
         // deleting released the content: the same text can be added again as a new document
         assertThat(addText(key, "Parrots", "The parrot in the lobby is called Polly and speaks Dutch."))
                 .isNotEqualTo(documentId);
+    }
+
+    /**
+     * A crash can cut a deletion short after the registry says {@code deleted} and before the chunks are gone;
+     * the document must stop answering at once even though the store still returns it and it was seen live by
+     * the query before (retrieval remembers live documents per corpus version).
+     */
+    @Test
+    void aDocumentDeletedInTheRegistryStopsAnsweringWhileItsChunksAreStillStored() {
+        String tenant = newTenant("half-deleted");
+        String key = newKey(tenant);
+        String kept = addText(key, "Kept", "The lobby parrot eats sunflower seeds every morning.");
+        String dropped = addText(key, "Dropped", "The lobby parrot is called Polly and speaks Dutch.");
+        awaitStatus(key, kept, "indexed");
+        awaitStatus(key, dropped, "indexed");
+        assertThat(citedDocuments(ask(key, "What is the lobby parrot called?"))).contains(kept, dropped);
+
+        assertThat(registry.markDeleted(TenantId.of(tenant), dropped)).isTrue(); // the chunks stay in the store
+
+        assertThat(citedDocuments(ask(key, "What is the name of the lobby parrot?")))
+                .contains(kept).doesNotContain(dropped);
     }
 
     private JsonNode ask(String key, String question) {
