@@ -18,8 +18,12 @@ class AnswerCacheTest extends HubTest {
         String key = newKey(tenant);
         awaitStatus(key, addText(key, "Door", "The front door is painted green."), "indexed");
 
-        JsonNode first = ask(key, QUESTION);
+        HubClient.Response asked = hub.postJson("/api/v1/query", key, QUESTION);
+        JsonNode first = asked.json();
         assertThat(first.get("cacheHit").asBoolean()).isFalse();
+        // a small answer goes out in one piece with its length, not chunked
+        assertThat(asked.headers().firstValue("Content-Length")).hasValue(Integer.toString(asked.text().getBytes(
+                java.nio.charset.StandardCharsets.UTF_8).length));
         JsonNode second = ask(key, "{\"question\":\"  which COLOUR is the front   door? \"}");
         assertThat(second.get("cacheHit").asBoolean()).isTrue();
         assertThat(second.get("answer")).isEqualTo(first.get("answer"));
