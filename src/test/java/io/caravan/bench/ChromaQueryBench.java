@@ -60,6 +60,8 @@ class ChromaQueryBench {
         int tenants = Integer.parseInt(setting("bench.tenants", "BENCH_TENANTS", "10"));
         int chunksPerTenant = Integer.parseInt(setting("bench.chunks", "BENCH_CHUNKS", "2000"));
         int queries = Integer.parseInt(setting("bench.queries", "BENCH_QUERIES", "1000"));
+        // the hub's query path is still being compiled after a few hundred queries: measure it warm
+        int warmup = Integer.parseInt(setting("bench.query-warmup", "BENCH_QUERY_WARMUP", "3000"));
         String chroma = ChromaTestServer.url();
         Path dataDir = Files.createTempDirectory("caravan-bench-query-");
         ConfigurableApplicationContext hub = new SpringApplicationBuilder(CaravanApplication.class).run(
@@ -73,7 +75,7 @@ class ChromaQueryBench {
             long loadStart = System.nanoTime();
             List<Tenant> loaded = load(hub, client, tenants, chunksPerTenant);
             Duration loading = Duration.ofNanos(System.nanoTime() - loadStart);
-            String table = measure(hub, base, chroma, loaded, queries, loading);
+            String table = measure(hub, base, loaded, queries, warmup, loading);
             System.out.println(table);
             Path out = Path.of("target", "bench", "query.txt");
             Files.createDirectories(out.getParent());
@@ -152,15 +154,15 @@ class ChromaQueryBench {
         return vector;
     }
 
-    private String measure(ConfigurableApplicationContext hub, String base, String chroma, List<Tenant> tenants,
-                           int queries, Duration loading) throws Exception {
+    private String measure(ConfigurableApplicationContext hub, String base, List<Tenant> tenants, int queries,
+                           int warmup, Duration loading) throws Exception {
         TextEmbedder embedder = hub.getBean(TextEmbedder.class);
         Random random = new Random(7);
-        int warmup = Math.max(50, queries / 10);
         long[] hubNanos = new long[queries];
         long[] directNanos = new long[queries];
         long[] embedNanos = new long[queries];
         long[] storeNanos = new long[queries];
+        long[] floorNanos = new long[queries];
         TenantVectorStore store = hub.getBean(TenantVectorStore.class);
         for (int i = -warmup; i < queries; i++) {
             Tenant tenant = tenants.get(Math.floorMod(i, tenants.size()));
@@ -186,7 +188,9 @@ class ChromaQueryBench {
             long s0 = System.nanoTime();
             store.search(TenantId.of(tenant.id()), vector, TOP_K);
             long searched = System.nanoTime() - s0;
+            long floor = timeFloor(base, tenant);
             if (i >= 0) {
+                floorNanos[i] = floor;
                 storeNanos[i] = searched;
                 hubNanos[i] = h;
                 directNanos[i] = d;
@@ -204,6 +208,7 @@ class ChromaQueryBench {
         row(table, "direct Chroma /query (same embedding)", directNanos);
         row(table, "question embedding alone (in the hub's JVM)", embedNanos);
         row(table, "store search alone (in the hub's JVM)   ", storeNanos);
+        row(table, "hub HTTP floor (a query refused: topK 0)", floorNanos);
         // the hub must embed the question, the direct query gets the vector for free: besides the plain ratio,
         // the hub is compared with the same work done by hand (embedding + direct query, paired per question) and,
         // equivalently, the hub minus its question's embedding with the direct query alone
@@ -239,6 +244,18 @@ class ChromaQueryBench {
         long took = System.nanoTime() - start;
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         assertThat(json.readTree(response.body()).get("cacheHit").asBoolean()).isFalse();
+        return took;
+    }
+
+    /** The HTTP hop, authentication, Spring MVC and a problem+json answer: what every hub request costs. */
+    private long timeFloor(String base, Tenant tenant) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/api/v1/query"))
+                .header("Authorization", "Bearer " + tenant.key()).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"question\":\"floor\",\"topK\":0}")).build();
+        long start = System.nanoTime();
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        long took = System.nanoTime() - start;
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
         return took;
     }
 
