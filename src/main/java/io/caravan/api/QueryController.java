@@ -70,7 +70,7 @@ class QueryController {
         }
         limiter.acquire(tenant, config.limits().queriesPerMinute());
         String question = request.question().strip();
-        AnswerCache.Key key = new AnswerCache.Key(tenant, configVersion, current.corpusVersion(),
+        AnswerCache.Key key = new AnswerCache.Key(tenant, configVersion, current.corpus(),
                 AnswerCache.normalise(question), criticality, topK);
         long start = System.nanoTime();
         Optional<QueryAnswer> cached = cache.get(key);
@@ -80,7 +80,7 @@ class QueryController {
                     Duration.ofNanos(System.nanoTime() - start));
             return hit;
         }
-        QueryAnswer answer = camel.requestBodyAndHeaders("direct:query", new Question(question, topK, criticality, current.corpusVersion()),
+        QueryAnswer answer = camel.requestBodyAndHeaders("direct:query", new Question(question, topK, criticality, current.corpus()),
                 TenantHeader.headers(tenant), QueryAnswer.class);
         if (answer.cacheable()) {
             cache.put(key, answer);

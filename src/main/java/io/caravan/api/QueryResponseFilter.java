@@ -10,6 +10,7 @@ import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.util.ContentCachingResponseWrapper;
+import org.springframework.web.util.UrlPathHelper;
 
 /**
  * Sends a query's answer in one piece with a {@code Content-Length}. Spring MVC flushes the response after
@@ -20,19 +21,27 @@ import org.springframework.web.util.ContentCachingResponseWrapper;
 @Order(Ordered.HIGHEST_PRECEDENCE + 20)
 class QueryResponseFilter extends OncePerRequestFilter {
 
+    private final UrlPathHelper paths = new UrlPathHelper();
+
+    QueryResponseFilter() {
+        // the path as Spring MVC routes it (decoded, ";params" removed), as the edge filter decides on it
+        paths.setUrlDecode(true);
+        paths.setRemoveSemicolonContent(true);
+    }
+
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        return !"/api/v1/query".equals(request.getRequestURI());
+        return !"/api/v1/query".equals(paths.getPathWithinApplication(request));
     }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         ContentCachingResponseWrapper buffered = new ContentCachingResponseWrapper(response);
-        try {
-            chain.doFilter(request, buffered);
-        } finally {
-            buffered.copyBodyToResponse();
-        }
+        // an exception that escapes leaves the response to the container's error handling, without a partial body
+        chain.doFilter(request, buffered);
+        // the query endpoint answers synchronously (an async one would be copied when it ends, as Spring's
+        // ShallowEtagHeaderFilter does)
+        buffered.copyBodyToResponse();
     }
 }

@@ -2,6 +2,7 @@ package io.caravan.query;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.caravan.tenancy.CorpusVersion;
 import io.caravan.tenancy.MissingTenantException;
 import io.caravan.tenancy.TenantId;
 import java.text.Normalizer;
@@ -13,14 +14,15 @@ import org.springframework.stereotype.Component;
 
 /**
  * Tenant-scoped answer cache (per replica). The key holds the tenant, its config version, its corpus
- * version, the normalised question, the criticality and topK: two tenants never share an entry, and a
- * config change or a document indexed or removed makes the tenant's old entries unreachable at once.
+ * version (with the tenant's creation time), the normalised question, the criticality and topK: two tenants
+ * never share an entry, a config change or a document indexed or removed makes the tenant's old entries
+ * unreachable at once, and so does erasing the tenant and creating it again under the same id.
  */
 @Component
 public class AnswerCache {
 
     /** Everything an answer depends on. */
-    public record Key(TenantId tenant, int configVersion, long corpusVersion, String question, String criticality,
+    public record Key(TenantId tenant, int configVersion, CorpusVersion corpus, String question, String criticality,
                       int topK) {
         public Key {
             if (tenant == null) {

@@ -3,8 +3,10 @@ package io.caravan.query;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.caravan.ingest.DocumentRegistry;
+import io.caravan.tenancy.CorpusVersion;
 import io.caravan.tenancy.MissingTenantException;
 import io.caravan.tenancy.TenantId;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.Set;
@@ -18,7 +20,9 @@ import org.springframework.stereotype.Component;
  * <p>Sound because the corpus version is bumped in the same transaction as every change of a document to or
  * from {@code indexed}: a document seen indexed by a query that had read version V stays indexed as long as
  * the version is V. A query reads the version before it searches, so one that starts after a deletion has
- * committed reads the new version and never uses what was known before it.
+ * committed reads the new version and never uses what was known before it. The version carries the tenant's
+ * creation time: a tenant erased and created again under its id starts its versions over (other replicas
+ * cannot be told to forget it).
  */
 @Component
 public class LiveDocuments {
@@ -27,22 +31,23 @@ public class LiveDocuments {
     static final int MAX_VERSIONS = 256;
     static final int MAX_DOCUMENTS_PER_VERSION = 1024;
 
-    private record Key(TenantId tenant, long corpusVersion) {
+    private record Key(TenantId tenant, CorpusVersion corpus) {
     }
 
     private final DocumentRegistry documents;
-    private final Cache<Key, Set<String>> indexed = Caffeine.newBuilder().maximumSize(MAX_VERSIONS).build();
+    private final Cache<Key, Set<String>> indexed = Caffeine.newBuilder().maximumSize(MAX_VERSIONS)
+            .expireAfterAccess(Duration.ofMinutes(10)).build();
 
     public LiveDocuments(DocumentRegistry documents) {
         this.documents = documents;
     }
 
     /** The documents among these that are indexed, as of the corpus version the caller read before searching. */
-    public Set<String> indexedAmong(TenantId tenant, long corpusVersion, Collection<String> documentIds) {
+    public Set<String> indexedAmong(TenantId tenant, CorpusVersion corpus, Collection<String> documentIds) {
         if (tenant == null) {
             throw new MissingTenantException("live documents");
         }
-        Set<String> known = indexed.get(new Key(tenant, corpusVersion), key -> ConcurrentHashMap.newKeySet());
+        Set<String> known = indexed.get(new Key(tenant, corpus), key -> ConcurrentHashMap.newKeySet());
         Set<String> unknown = new HashSet<>();
         Set<String> live = new HashSet<>();
         for (String id : documentIds) {
@@ -63,6 +68,9 @@ public class LiveDocuments {
 
     /** Forgets the tenant (its erasure: a tenant created again with the id starts its versions over). */
     public void forget(TenantId tenant) {
+        if (tenant == null) {
+            throw new MissingTenantException("live documents");
+        }
         indexed.asMap().keySet().removeIf(key -> key.tenant().equals(tenant));
     }
 }

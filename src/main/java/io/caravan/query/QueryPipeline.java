@@ -52,7 +52,7 @@ public class QueryPipeline {
         Question question = exchange.getMessage().getMandatoryBody(Question.class);
         List<VectorMatch> matches = store.search(tenant, embedder.embed(question.text()), question.topK());
         // a document deleted a moment ago (or before a crash cut its cleanup short) never answers
-        Set<String> live = documents.indexedAmong(tenant, question.corpusVersion(),
+        Set<String> live = documents.indexedAmong(tenant, question.corpus(),
                 matches.stream().map(m -> m.chunk().documentId()).collect(java.util.stream.Collectors.toSet()));
         return new Retrieved(question, matches.stream().filter(m -> live.contains(m.chunk().documentId())).toList());
     }

@@ -43,7 +43,7 @@ public class TenantRegistry {
      * What a query depends on, read at once: the tenant's configuration with its version, and its corpus version
      * (incremented whenever a document is indexed or removed).
      */
-    public record QueryView(TenantConfig config, int configVersion, long corpusVersion) {
+    public record QueryView(TenantConfig config, int configVersion, CorpusVersion corpus) {
     }
 
     public TenantRegistry(JdbcClient jdbc, ObjectMapper json, Clock clock,
@@ -106,11 +106,12 @@ public class TenantRegistry {
      * @throws TenantNotFoundException the tenant no longer exists
      */
     public QueryView queryView(TenantId id) {
-        record Versions(int config, long corpus) {
+        record Versions(int config, CorpusVersion corpus) {
         }
-        Versions versions = jdbc.sql("SELECT config_version, corpus_version FROM tenants WHERE id = :id")
+        Versions versions = jdbc.sql("SELECT config_version, corpus_version, created_at FROM tenants WHERE id = :id")
                 .param("id", id.value())
-                .query((rs, row) -> new Versions(rs.getInt(1), rs.getLong(2)))
+                .query((rs, row) -> new Versions(rs.getInt(1),
+                        new CorpusVersion(rs.getObject(3, java.time.OffsetDateTime.class).toInstant(), rs.getLong(2))))
                 .optional()
                 .orElseThrow(() -> new TenantNotFoundException(id.value()));
         Instant now = clock.instant();

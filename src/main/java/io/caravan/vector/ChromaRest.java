@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.hc.core5.http.ConnectionRequestTimeoutException;
 import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
@@ -29,6 +30,11 @@ import org.apache.hc.core5.util.Timeout;
  */
 class ChromaRest implements AutoCloseable {
 
+    /** More than the threads that can call at once (HTTP threads and index workers): a call never waits for one. */
+    static final int MAX_CONNECTIONS = 256;
+    /** The most of an error answer's body quoted in the exception. */
+    static final int MAX_QUOTED = 500;
+
     private final ChromaSettings settings;
     private final CloseableHttpClient http;
     private final ObjectMapper json;
@@ -37,11 +43,17 @@ class ChromaRest implements AutoCloseable {
         this.settings = settings;
         this.json = json;
         // a blocking client: each call runs on the caller's thread over a pooled keep-alive connection (the JDK
-        // client hands every exchange to its selector and executor threads, ~0.5 ms more per query on 2 cores)
+        // client hands every exchange to its selector and executor threads, ~0.5 ms more per query on 2 cores).
+        // The timeout bounds the wait for a pooled connection, the connect, and each read. No retries (a 503's
+        // Retry-After could hold a query for minutes; the ingest pipeline redelivers with back-off itself), no
+        // redirects (Chroma answers where it is asked), no cookies.
         Timeout timeout = Timeout.of(settings.timeout());
         this.http = HttpClients.custom()
+                .disableAutomaticRetries()
+                .disableRedirectHandling()
+                .disableCookieManagement()
                 .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
-                        .setMaxConnTotal(64).setMaxConnPerRoute(64)
+                        .setMaxConnTotal(MAX_CONNECTIONS).setMaxConnPerRoute(MAX_CONNECTIONS)
                         .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(timeout)
                                 .setSocketTimeout(timeout).setValidateAfterInactivity(TimeValue.ofSeconds(1)).build())
                         .build())
@@ -111,10 +123,14 @@ class ChromaRest implements AutoCloseable {
                 return Optional.empty();
             }
             if (answer.status() / 100 != 2) {
-                throw new ChromaUnavailableException("Chroma " + method + " " + url + " answered "
-                        + answer.status() + ": " + answer.body(), null);
+                String said = answer.body();
+                throw new ChromaUnavailableException("Chroma " + method + " " + url + " answered " + answer.status()
+                        + ": " + (said.length() > MAX_QUOTED ? said.substring(0, MAX_QUOTED) + "…" : said), null);
             }
             return Optional.of(answer.body().isBlank() ? json.nullNode() : json.readTree(answer.body()));
+        } catch (ConnectionRequestTimeoutException e) {
+            throw new ChromaUnavailableException("no free connection to Chroma at " + settings.baseUrl() + " within "
+                    + settings.timeout() + " (all " + MAX_CONNECTIONS + " busy): " + method + " " + url, e);
         } catch (IOException e) {
             // unreachable, timed out, or an answer that is not JSON
             throw new ChromaUnavailableException("Chroma at " + settings.baseUrl() + " is unreachable or answered "

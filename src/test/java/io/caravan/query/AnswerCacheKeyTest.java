@@ -3,25 +3,29 @@ package io.caravan.query;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.caravan.tenancy.CorpusVersion;
 import io.caravan.tenancy.MissingTenantException;
 import io.caravan.tenancy.TenantId;
 import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
-/** A cache key without a tenant cannot exist; keys of two tenants never collide. */
+/** A cache key without a tenant cannot exist; keys of two tenants, or of two incarnations of one, never collide. */
 class AnswerCacheKeyTest {
+
+    private static final CorpusVersion V1 = new CorpusVersion(Instant.parse("2026-01-01T00:00:00Z"), 1);
 
     @Test
     void aKeyWithoutATenantIsRefused() {
-        assertThatThrownBy(() -> new AnswerCache.Key(null, 1, 1, "q", "standard", 5))
+        assertThatThrownBy(() -> new AnswerCache.Key(null, 1, V1, "q", "standard", 5))
                 .isInstanceOf(MissingTenantException.class);
     }
 
     @Test
     void theSameQuestionOfTwoTenantsIsTwoEntries() {
         AnswerCache cache = new AnswerCache(100, Duration.ofMinutes(1));
-        AnswerCache.Key a = new AnswerCache.Key(TenantId.of("acme"), 1, 1, "q", "standard", 5);
-        AnswerCache.Key b = new AnswerCache.Key(TenantId.of("globex"), 1, 1, "q", "standard", 5);
+        AnswerCache.Key a = new AnswerCache.Key(TenantId.of("acme"), 1, V1, "q", "standard", 5);
+        AnswerCache.Key b = new AnswerCache.Key(TenantId.of("globex"), 1, V1, "q", "standard", 5);
         QueryAnswer answer = new QueryAnswer("a", java.util.List.of(), "m", "p", false,
                 new QueryAnswer.Usage(1, 1), new QueryAnswer.Route("standard", java.util.List.of()), "upload");
         cache.put(a, answer);
@@ -29,5 +33,18 @@ class AnswerCacheKeyTest {
         assertThat(cache.get(b)).isEmpty();
         assertThat(cache.evict(TenantId.of("globex"))).isZero();
         assertThat(cache.evict(TenantId.of("acme"))).isEqualTo(1);
+    }
+
+    @Test
+    void aTenantCreatedAgainUnderItsIdDoesNotReachTheAnswersOfTheOneErased() {
+        AnswerCache cache = new AnswerCache(100, Duration.ofMinutes(1));
+        TenantId acme = TenantId.of("acme");
+        // another replica never saw the erasure: its entries of the first incarnation are still there
+        cache.put(new AnswerCache.Key(acme, 1, V1, "q", "standard", 5), new QueryAnswer("old", java.util.List.of(),
+                "m", "p", false, new QueryAnswer.Usage(1, 1), new QueryAnswer.Route("standard", java.util.List.of()),
+                "upload"));
+        CorpusVersion again = new CorpusVersion(V1.tenantCreatedAt().plusSeconds(30), 1);
+
+        assertThat(cache.get(new AnswerCache.Key(acme, 1, again, "q", "standard", 5))).isEmpty();
     }
 }

@@ -38,7 +38,7 @@ class TenantGuardTest extends HubTest {
         assertThatThrownBy(() -> producer.requestBody("direct:ingest-document", document))
                 .isInstanceOf(CamelExecutionException.class)
                 .hasCauseInstanceOf(MissingTenantException.class);
-        assertThatThrownBy(() -> producer.requestBody("direct:query", new Question("what?", 5, "standard", 0)))
+        assertThatThrownBy(() -> producer.requestBody("direct:query", new Question("what?", 5, "standard", new CorpusVersion(java.time.Instant.EPOCH, 0))))
                 .hasCauseInstanceOf(MissingTenantException.class);
     }
 
@@ -60,7 +60,7 @@ class TenantGuardTest extends HubTest {
 
     @Test
     void anInvalidTenantValueIsRefusedToo() {
-        assertThatThrownBy(() -> producer.requestBodyAndHeader("direct:query", new Question("q", 5, "standard", 0),
+        assertThatThrownBy(() -> producer.requestBodyAndHeader("direct:query", new Question("q", 5, "standard", new CorpusVersion(java.time.Instant.EPOCH, 0)),
                 TenantHeader.NAME, "Not A Tenant"))
                 .hasCauseInstanceOf(InvalidTenantIdException.class);
     }

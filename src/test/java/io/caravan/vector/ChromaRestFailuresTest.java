@@ -4,6 +4,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.absent;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
@@ -103,6 +104,26 @@ class ChromaRestFailuresTest {
         CHROMA.resetAll();
         CHROMA.stubFor(post(urlEqualTo(QUERY)).willReturn(aResponse().withBody(GOOD)));
         assertThat(query().path("ids").path(0).path(0).asText()).isEqualTo("a-0");
+    }
+
+    @Test
+    void aBusyChromaIsAskedOnceNotAgainAfterItsRetryAfter() {
+        CHROMA.stubFor(post(urlEqualTo(QUERY)).willReturn(aResponse().withStatus(503).withHeader("Retry-After", "600")
+                .withBody("x".repeat(5_000))));
+
+        assertThatThrownBy(this::query).isInstanceOf(ChromaUnavailableException.class)
+                .hasMessageContaining("answered 503")
+                .hasMessageNotContaining("x".repeat(ChromaRest.MAX_QUOTED + 1)); // the body is quoted, cut short
+        CHROMA.verify(1, postRequestedFor(urlEqualTo(QUERY)));
+    }
+
+    @Test
+    void aRedirectIsNotFollowed() {
+        CHROMA.stubFor(post(urlEqualTo(QUERY)).willReturn(aResponse().withStatus(302).withHeader("Location", "/elsewhere")));
+        CHROMA.stubFor(get(urlEqualTo("/elsewhere")).willReturn(aResponse().withBody(GOOD)));
+
+        assertThatThrownBy(this::query).isInstanceOf(ChromaUnavailableException.class).hasMessageContaining("answered 302");
+        CHROMA.verify(0, getRequestedFor(urlEqualTo("/elsewhere")));
     }
 
     @Test
