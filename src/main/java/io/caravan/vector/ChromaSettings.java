@@ -10,7 +10,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param url        base URL of the Chroma 1.x server ({@code CARAVAN_CHROMA_URL}), e.g. http://127.0.0.1:8000
  * @param tenant     the Chroma tenant holding one database per Caravan tenant
  * @param collection name of the single collection inside each tenant's database
- * @param timeout    connect and request timeout of every Chroma call
+ * @param timeout    bounds the connect, each read and the wait for a pooled connection of every Chroma call
  */
 @ConfigurationProperties("caravan.chroma")
 public record ChromaSettings(
