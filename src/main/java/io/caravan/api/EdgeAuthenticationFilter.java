@@ -98,7 +98,8 @@ public class EdgeAuthenticationFilter extends OncePerRequestFilter {
         return false;
     }
 
-    private static UrlPathHelper urlPathHelper() {
+    /** Paths as Spring MVC routes them: decoded, ";params" removed. */
+    static UrlPathHelper urlPathHelper() {
         UrlPathHelper helper = new UrlPathHelper();
         helper.setUrlDecode(true);
         helper.setRemoveSemicolonContent(true);

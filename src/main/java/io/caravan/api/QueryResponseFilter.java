@@ -21,13 +21,8 @@ import org.springframework.web.util.UrlPathHelper;
 @Order(Ordered.HIGHEST_PRECEDENCE + 20)
 class QueryResponseFilter extends OncePerRequestFilter {
 
-    private final UrlPathHelper paths = new UrlPathHelper();
-
-    QueryResponseFilter() {
-        // the path as Spring MVC routes it (decoded, ";params" removed), as the edge filter decides on it
-        paths.setUrlDecode(true);
-        paths.setRemoveSemicolonContent(true);
-    }
+    // the path as Spring MVC routes it, as the edge filter decides on it
+    private final UrlPathHelper paths = EdgeAuthenticationFilter.urlPathHelper();
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
