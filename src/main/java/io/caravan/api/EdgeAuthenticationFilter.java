@@ -90,9 +90,16 @@ public class EdgeAuthenticationFilter extends OncePerRequestFilter {
 
     /** A "." or ".." path segment, also when it was percent-encoded or followed by ";params". */
     static boolean hasDotSegment(String path) {
-        for (String segment : path.split("[/\\\\]", -1)) {
-            if (segment.equals(".") || segment.equals("..")) {
-                return true;
+        // a scan, not String.split: a regular expression would be compiled on every request
+        int start = 0;
+        for (int i = 0; i <= path.length(); i++) {
+            if (i == path.length() || path.charAt(i) == '/' || path.charAt(i) == '\\') {
+                int length = i - start;
+                if ((length == 1 || length == 2) && path.charAt(start) == '.'
+                        && (length == 1 || path.charAt(start + 1) == '.')) {
+                    return true;
+                }
+                start = i + 1;
             }
         }
         return false;

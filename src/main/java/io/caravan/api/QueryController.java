@@ -4,6 +4,7 @@ import io.caravan.observability.TenantMetrics;
 import io.caravan.query.AnswerCache;
 import io.caravan.query.QueryAnswer;
 import io.caravan.query.Question;
+import io.caravan.query.QuestionEmbeddings;
 import io.caravan.tenancy.TenantHeader;
 import io.caravan.tenancy.TenantConfig;
 import io.caravan.tenancy.TenantId;
@@ -11,6 +12,7 @@ import io.caravan.tenancy.TenantRegistry;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.apache.camel.ProducerTemplate;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -19,7 +21,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * {@code POST /api/v1/query}: validates the question, applies the tenant's rate limit, answers from the
- * tenant-scoped cache or hands the question to the query route.
+ * tenant-scoped cache or hands the question to the query route, with its embedding already started.
  */
 @RestController
 class QueryController {
@@ -33,9 +35,11 @@ class QueryController {
     private final AnswerCache cache;
     private final QueryRateLimiter limiter;
     private final TenantMetrics metrics;
+    private final QuestionEmbeddings embeddings;
 
     QueryController(ProducerTemplate camel, TenantRegistry tenants, AnswerCache cache, QueryRateLimiter limiter,
-                    TenantMetrics metrics) {
+                    TenantMetrics metrics, QuestionEmbeddings embeddings) {
+        this.embeddings = embeddings;
         this.camel = camel;
         this.tenants = tenants;
         this.cache = cache;
@@ -56,10 +60,9 @@ class QueryController {
         if (topK < 1 || topK > MAX_TOP_K) {
             throw new ApiException(ErrorCode.INVALID_REQUEST, "topK must be between 1 and " + MAX_TOP_K);
         }
-        // one statement: config and corpus versions (the parsed config comes from the registry's cache)
-        TenantRegistry.QueryView current = tenants.queryView(tenant);
-        TenantConfig config = current.config();
-        int configVersion = current.configVersion();
+        // the config (cached) is enough to decide the criticality and the rate limit; the versions are read after
+        // the question's embedding has started, so that the read and the hand-off to the route overlap the model
+        TenantConfig config = tenants.config(tenant);
         String criticality = request.criticality();
         if (criticality == null) {
             String configured = config.routing().defaultCriticality();
@@ -68,11 +71,18 @@ class QueryController {
             throw new ApiException(ErrorCode.INVALID_REQUEST,
                     "criticality must be one of internal-test, standard, critical");
         }
+        // before any work for the question: a tenant over its rate costs no embedding
         limiter.acquire(tenant, config.limits().queriesPerMinute());
         String question = request.question().strip();
-        AnswerCache.Key key = new AnswerCache.Key(tenant, configVersion, current.corpus(),
-                AnswerCache.normalise(question), criticality, topK);
+        String normalised = AnswerCache.normalise(question);
         long start = System.nanoTime();
+        // a likely cache hit waits for the versions instead: its answer needs no embedding
+        CompletableFuture<float[]> vector = cache.mayAnswer(tenant, normalised, criticality, topK) ? null
+                : embeddings.start(question);
+        // one statement: config and corpus versions, always current
+        TenantRegistry.QueryView current = tenants.queryView(tenant);
+        AnswerCache.Key key = new AnswerCache.Key(tenant, current.configVersion(), current.corpus(), normalised,
+                criticality, topK);
         Optional<QueryAnswer> cached = cache.get(key);
         if (cached.isPresent()) {
             QueryAnswer hit = cached.get().asCacheHit();
@@ -80,8 +90,9 @@ class QueryController {
                     Duration.ofNanos(System.nanoTime() - start));
             return hit;
         }
-        QueryAnswer answer = camel.requestBodyAndHeaders("direct:query", new Question(question, topK, criticality, current.corpus()),
-                TenantHeader.headers(tenant), QueryAnswer.class);
+        QueryAnswer answer = camel.requestBodyAndHeaders("direct:query",
+                new Question(question, topK, criticality, current.corpus(), vector), TenantHeader.headers(tenant),
+                QueryAnswer.class);
         if (answer.cacheable()) {
             cache.put(key, answer);
         }

@@ -17,6 +17,11 @@ import org.springframework.stereotype.Component;
  * version (with the tenant's creation time), the normalised question, the criticality and topK: two tenants
  * never share an entry, a config change or a document indexed or removed makes the tenant's old entries
  * unreachable at once, and so does erasing the tenant and creating it again under the same id.
+ *
+ * <p>An entry is stored under the tenant and question and remembers the versions it was answered at; an answer
+ * of other versions is a miss, and the next answer replaces it. So {@link #mayAnswer} can tell, before the
+ * versions are read, whether an answer is likely (the query controller then does not start the question's
+ * embedding early).
  */
 @Component
 public class AnswerCache {
@@ -31,13 +36,23 @@ public class AnswerCache {
         }
     }
 
+    /** The part of a key an entry is stored under. */
+    private record Asked(TenantId tenant, String question, String criticality, int topK) {
+    }
+
+    /** An answer with the versions it was given at. */
+    private record Entry(int configVersion, CorpusVersion corpus, QueryAnswer answer) {
+    }
+
     private static final java.util.regex.Pattern WHITESPACE = java.util.regex.Pattern.compile("\\s+");
 
-    private final Cache<Key, QueryAnswer> cache;
+    private final Cache<Asked, Entry> cache;
 
     public AnswerCache(@Value("${caravan.cache.max-entries:10000}") long maxEntries,
                        @Value("${caravan.cache.ttl:PT10M}") Duration ttl) {
-        this.cache = Caffeine.newBuilder().maximumSize(maxEntries).expireAfterWrite(ttl).build();
+        // upkeep on the caller's thread: cheap, and no other thread to wake on the query path
+        this.cache = Caffeine.newBuilder().maximumSize(maxEntries).expireAfterWrite(ttl).executor(Runnable::run)
+                .build();
     }
 
     public static String normalise(String question) {
@@ -46,11 +61,28 @@ public class AnswerCache {
     }
 
     public Optional<QueryAnswer> get(Key key) {
-        return Optional.ofNullable(cache.getIfPresent(key));
+        Entry entry = cache.getIfPresent(asked(key));
+        return entry != null && entry.configVersion() == key.configVersion() && entry.corpus().equals(key.corpus())
+                ? Optional.of(entry.answer()) : Optional.empty();
     }
 
     public void put(Key key, QueryAnswer answer) {
-        cache.put(key, answer);
+        cache.put(asked(key), new Entry(key.configVersion(), key.corpus(), answer));
+    }
+
+    /**
+     * Whether the tenant's question (normalised) has an answer of some versions: a likely hit, unless the
+     * tenant's config or corpus changed since.
+     */
+    public boolean mayAnswer(TenantId tenant, String question, String criticality, int topK) {
+        if (tenant == null) {
+            throw new MissingTenantException("answer cache lookup");
+        }
+        return cache.getIfPresent(new Asked(tenant, question, criticality, topK)) != null;
+    }
+
+    private static Asked asked(Key key) {
+        return new Asked(key.tenant(), key.question(), key.criticality(), key.topK());
     }
 
     /** Drops every entry of the tenant; returns how many there were. */

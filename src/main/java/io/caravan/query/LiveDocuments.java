@@ -35,8 +35,9 @@ public class LiveDocuments {
     }
 
     private final DocumentRegistry documents;
+    // upkeep on the caller's thread: no other thread to wake on the query path
     private final Cache<Key, Set<String>> indexed = Caffeine.newBuilder().maximumSize(MAX_VERSIONS)
-            .expireAfterAccess(Duration.ofMinutes(10)).build();
+            .expireAfterAccess(Duration.ofMinutes(10)).executor(Runnable::run).build();
 
     public LiveDocuments(DocumentRegistry documents) {
         this.documents = documents;

@@ -50,7 +50,9 @@ public class QueryPipeline {
     public Retrieved retrieve(Exchange exchange) throws InvalidPayloadException {
         TenantId tenant = TenantHeader.require(exchange);
         Question question = exchange.getMessage().getMandatoryBody(Question.class);
-        List<VectorMatch> matches = store.search(tenant, embedder.embed(question.text()), question.topK());
+        float[] vector = question.vector() == null ? embedder.embed(question.text())
+                : QuestionEmbeddings.await(question.vector());
+        List<VectorMatch> matches = store.search(tenant, vector, question.topK());
         // a document deleted a moment ago (or before a crash cut its cleanup short) never answers
         Set<String> live = documents.indexedAmong(tenant, question.corpus(),
                 matches.stream().map(m -> m.chunk().documentId()).collect(java.util.stream.Collectors.toSet()));

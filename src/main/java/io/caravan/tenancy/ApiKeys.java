@@ -49,7 +49,9 @@ public class ApiKeys {
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.clock = clock;
-        this.live = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(cacheTtl).build();
+        // upkeep on the caller's thread: every API request reads this cache, and none should wake another thread
+        this.live = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(cacheTtl).executor(Runnable::run)
+                .build();
     }
 
     public record IssuedKey(String keyId, String apiKey) {

@@ -47,4 +47,36 @@ class AnswerCacheKeyTest {
 
         assertThat(cache.get(new AnswerCache.Key(acme, 1, again, "q", "standard", 5))).isEmpty();
     }
+
+    @Test
+    void anAnswerOfOtherVersionsIsAMissButAHintThatTheQuestionWasAsked() {
+        AnswerCache cache = new AnswerCache(100, Duration.ofMinutes(1));
+        TenantId acme = TenantId.of("acme");
+        CorpusVersion v2 = new CorpusVersion(V1.tenantCreatedAt(), 2);
+        assertThat(cache.mayAnswer(acme, "q", "standard", 5)).isFalse();
+        cache.put(new AnswerCache.Key(acme, 1, V1, "q", "standard", 5), answer("at v1"));
+
+        assertThat(cache.mayAnswer(acme, "q", "standard", 5)).isTrue();
+        assertThat(cache.mayAnswer(acme, "q", "critical", 5)).isFalse();
+        assertThat(cache.mayAnswer(TenantId.of("globex"), "q", "standard", 5)).isFalse();
+        assertThat(cache.get(new AnswerCache.Key(acme, 1, v2, "q", "standard", 5))).isEmpty(); // a document indexed
+        assertThat(cache.get(new AnswerCache.Key(acme, 2, V1, "q", "standard", 5))).isEmpty(); // config changed
+
+        // the answer at the new versions replaces the old one
+        cache.put(new AnswerCache.Key(acme, 1, v2, "q", "standard", 5), answer("at v2"));
+        assertThat(cache.get(new AnswerCache.Key(acme, 1, v2, "q", "standard", 5))).get()
+                .extracting(QueryAnswer::answer).isEqualTo("at v2");
+        assertThat(cache.get(new AnswerCache.Key(acme, 1, V1, "q", "standard", 5))).isEmpty();
+    }
+
+    @Test
+    void askingWhetherAnAnswerExistsWithoutATenantIsRefused() {
+        AnswerCache cache = new AnswerCache(100, Duration.ofMinutes(1));
+        assertThatThrownBy(() -> cache.mayAnswer(null, "q", "standard", 5)).isInstanceOf(MissingTenantException.class);
+    }
+
+    private static QueryAnswer answer(String text) {
+        return new QueryAnswer(text, java.util.List.of(), "m", "p", false, new QueryAnswer.Usage(1, 1),
+                new QueryAnswer.Route("standard", java.util.List.of()), "upload");
+    }
 }
