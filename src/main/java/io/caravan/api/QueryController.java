@@ -60,29 +60,27 @@ class QueryController {
         if (topK < 1 || topK > MAX_TOP_K) {
             throw new ApiException(ErrorCode.INVALID_REQUEST, "topK must be between 1 and " + MAX_TOP_K);
         }
-        // the config (cached) is enough to decide the criticality and the rate limit; the versions are read after
-        // the question's embedding has started, so that the read and the hand-off to the route overlap the model
-        TenantConfig config = tenants.config(tenant);
-        String criticality = request.criticality();
-        if (criticality == null) {
-            String configured = config.routing().defaultCriticality();
-            criticality = configured == null ? "standard" : configured;
-        } else if (!CRITICALITIES.contains(criticality)) {
+        if (request.criticality() != null && !CRITICALITIES.contains(request.criticality())) {
             throw new ApiException(ErrorCode.INVALID_REQUEST,
                     "criticality must be one of internal-test, standard, critical");
         }
-        // before any work for the question: a tenant over its rate costs no embedding
-        limiter.acquire(tenant, config.limits().queriesPerMinute());
+        // the cached config decides the rate limit, before any work for the question: a tenant over its rate
+        // costs no embedding
+        TenantConfig cachedConfig = tenants.config(tenant);
+        limiter.acquire(tenant, cachedConfig.limits().queriesPerMinute());
         String question = request.question().strip();
         String normalised = AnswerCache.normalise(question);
-        long start = System.nanoTime();
-        // a likely cache hit waits for the versions instead: its answer needs no embedding
-        CompletableFuture<float[]> vector = cache.mayAnswer(tenant, normalised, criticality, topK) ? null
-                : embeddings.start(question);
-        // one statement: config and corpus versions, always current
+        // the embedding starts now, so that the versions read, the cache lookup and the hand-off to the route
+        // run beside the model; a likely cache hit does not need it
+        CompletableFuture<float[]> vector = cache.mayAnswer(tenant, normalised,
+                criticality(request, cachedConfig), topK) ? null : embeddings.start(question);
+        // one statement: config and corpus versions, always current (an embedding started for a tenant erased
+        // meanwhile, or for a mispredicted cache hit, finishes unused on its thread)
         TenantRegistry.QueryView current = tenants.queryView(tenant);
+        String criticality = criticality(request, current.config());
         AnswerCache.Key key = new AnswerCache.Key(tenant, current.configVersion(), current.corpus(), normalised,
                 criticality, topK);
+        long start = System.nanoTime();
         Optional<QueryAnswer> cached = cache.get(key);
         if (cached.isPresent()) {
             QueryAnswer hit = cached.get().asCacheHit();
@@ -97,5 +95,14 @@ class QueryController {
             cache.put(key, answer);
         }
         return answer;
+    }
+
+    /** The request's criticality, else the tenant's default, else {@code standard}. */
+    private static String criticality(Dtos.QueryRequest request, TenantConfig config) {
+        if (request.criticality() != null) {
+            return request.criticality();
+        }
+        String configured = config.routing().defaultCriticality();
+        return configured == null ? "standard" : configured;
     }
 }

@@ -42,6 +42,13 @@ public class AnswerCache {
 
     /** An answer with the versions it was given at. */
     private record Entry(int configVersion, CorpusVersion corpus, QueryAnswer answer) {
+
+        /** Versions only grow within one incarnation of the tenant; another incarnation is never "later". */
+        boolean isLaterThan(Entry other) {
+            return corpus.tenantCreatedAt().equals(other.corpus.tenantCreatedAt())
+                    && configVersion >= other.configVersion && corpus.version() >= other.corpus.version()
+                    && (configVersion > other.configVersion || corpus.version() > other.corpus.version());
+        }
     }
 
     private static final java.util.regex.Pattern WHITESPACE = java.util.regex.Pattern.compile("\\s+");
@@ -66,8 +73,10 @@ public class AnswerCache {
                 ? Optional.of(entry.answer()) : Optional.empty();
     }
 
+    /** Stores the answer, unless the entry holds one of later versions (a slower query answered earlier ones). */
     public void put(Key key, QueryAnswer answer) {
-        cache.put(asked(key), new Entry(key.configVersion(), key.corpus(), answer));
+        cache.asMap().merge(asked(key), new Entry(key.configVersion(), key.corpus(), answer),
+                (held, given) -> held.isLaterThan(given) ? held : given);
     }
 
     /**

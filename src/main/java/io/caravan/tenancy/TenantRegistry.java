@@ -36,7 +36,8 @@ public class TenantRegistry {
     /** Counts evictions, so a read that raced a change is not cached. */
     private final AtomicLong evictions = new AtomicLong();
 
-    private record CachedConfig(TenantConfig config, int version, Instant expires) {
+    /** A tenant's parsed config; {@code createdAt} tells the incarnations of a tenant id apart. */
+    private record CachedConfig(TenantConfig config, int version, Instant createdAt, Instant expires) {
     }
 
     /**
@@ -116,13 +117,16 @@ public class TenantRegistry {
                 .orElseThrow(() -> new TenantNotFoundException(id.value()));
         Instant now = clock.instant();
         CachedConfig cached = configs.get(id);
-        if (cached == null || cached.version() != versions.config()) {
+        // a tenant erased and created again (through another replica) starts again at the same versions
+        if (cached == null || cached.version() != versions.config()
+                || !cached.createdAt().equals(versions.corpus().tenantCreatedAt())) {
             Tenant tenant = load(id, now);
             return new QueryView(tenant.config(), tenant.configVersion(), versions.corpus());
         }
         if (!now.isBefore(cached.expires())) {
             // the version was just confirmed: the cached config holds for another TTL
-            configs.replace(id, cached, new CachedConfig(cached.config(), cached.version(), now.plus(configTtl)));
+            configs.replace(id, cached, new CachedConfig(cached.config(), cached.version(), cached.createdAt(),
+                    now.plus(configTtl)));
         }
         return new QueryView(cached.config(), versions.config(), versions.corpus());
     }
@@ -132,7 +136,8 @@ public class TenantRegistry {
         long generation = evictions.get();
         Tenant tenant = require(id);
         if (evictions.get() == generation) {
-            configs.put(id, new CachedConfig(tenant.config(), tenant.configVersion(), now.plus(configTtl)));
+            configs.put(id, new CachedConfig(tenant.config(), tenant.configVersion(), tenant.createdAt(),
+                    now.plus(configTtl)));
         }
         return tenant;
     }

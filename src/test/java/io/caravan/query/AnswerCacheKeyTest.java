@@ -70,6 +70,23 @@ class AnswerCacheKeyTest {
     }
 
     @Test
+    void aSlowAnswerOfEarlierVersionsDoesNotReplaceALaterOne() {
+        AnswerCache cache = new AnswerCache(100, Duration.ofMinutes(1));
+        TenantId acme = TenantId.of("acme");
+        CorpusVersion v2 = new CorpusVersion(V1.tenantCreatedAt(), 2);
+        cache.put(new AnswerCache.Key(acme, 1, v2, "q", "standard", 5), answer("at v2"));
+        cache.put(new AnswerCache.Key(acme, 1, V1, "q", "standard", 5), answer("at v1, finished last"));
+
+        assertThat(cache.get(new AnswerCache.Key(acme, 1, v2, "q", "standard", 5))).get()
+                .extracting(QueryAnswer::answer).isEqualTo("at v2");
+        // another incarnation of the tenant always replaces it: its versions start again
+        CorpusVersion again = new CorpusVersion(V1.tenantCreatedAt().plusSeconds(30), 0);
+        cache.put(new AnswerCache.Key(acme, 1, again, "q", "standard", 5), answer("new tenant"));
+        assertThat(cache.get(new AnswerCache.Key(acme, 1, again, "q", "standard", 5))).get()
+                .extracting(QueryAnswer::answer).isEqualTo("new tenant");
+    }
+
+    @Test
     void askingWhetherAnAnswerExistsWithoutATenantIsRefused() {
         AnswerCache cache = new AnswerCache(100, Duration.ofMinutes(1));
         assertThatThrownBy(() -> cache.mayAnswer(null, "q", "standard", 5)).isInstanceOf(MissingTenantException.class);

@@ -2,55 +2,73 @@ package io.caravan.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.caravan.embedding.EmbeddingSettings;
 import io.caravan.embedding.TextEmbedder;
-import java.util.ArrayList;
-import java.util.List;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
-/** A question's embedding started early is the embedding the route would compute, and fails as it would. */
+/**
+ * A question's embedding started early is the embedding the route would compute and fails as it would; with
+ * every thread busy nothing is started (the route embeds the question), and closing waits for running ones.
+ */
 class QuestionEmbeddingsTest {
 
-    private static TextEmbedder embedder;
+    private static final float[] VECTOR = {0.25f, 0.5f};
 
-    @BeforeAll
-    static void model() {
-        embedder = new TextEmbedder(new EmbeddingSettings(1));
-    }
-
-    @AfterAll
-    static void close() {
-        embedder.close();
+    @Test
+    void aStartedEmbeddingIsTheModelsOwn() {
+        try (TextEmbedder embedder = new TextEmbedder(new EmbeddingSettings(1));
+             QuestionEmbeddings embeddings = new QuestionEmbeddings(embedder, 1)) {
+            String question = "How long do I have to return something?";
+            assertThat(QuestionEmbeddings.await(embeddings.start(question)))
+                    .containsExactly(embedder.embed(question));
+        }
     }
 
     @Test
-    void startedEmbeddingsAreTheCallersOwnEvenWhenMoreAreAskedThanThereAreThreads() {
-        try (QuestionEmbeddings embeddings = new QuestionEmbeddings(embedder, 1)) {
-            List<String> questions = List.of("How long do I have to return something?", "Who signed the contract?",
-                    "What did the team decide about the quarterly budget?", "x");
-            // four at once on one thread: the ones that find it busy are embedded by the caller
-            List<CompletableFuture<float[]>> started = new ArrayList<>();
-            for (String question : questions) {
-                started.add(embeddings.start(question));
-            }
-            for (int i = 0; i < questions.size(); i++) {
-                assertThat(QuestionEmbeddings.await(started.get(i))).as(questions.get(i))
-                        .containsExactly(embedder.embed(questions.get(i)));
-            }
+    void withEveryThreadBusyNothingIsStartedAndTheCallerDoesNotWait() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        try (QuestionEmbeddings embeddings = new QuestionEmbeddings(question -> {
+            hold(release);
+            return VECTOR;
+        }, 1)) {
+            CompletableFuture<float[]> first = embeddings.start("first");
+            assertThat(embeddings.start("second")).isNull(); // the only thread runs the first
+            assertThat(first).isNotDone();
+
+            release.countDown();
+            assertThat(QuestionEmbeddings.await(first)).containsExactly(VECTOR);
+            // the thread is free again
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                CompletableFuture<float[]> next = embeddings.start("third");
+                return next != null && QuestionEmbeddings.await(next) == VECTOR;
+            });
         }
     }
 
     @Test
     void theModelsFailureIsRethrownAsItWasThrown() {
         IllegalStateException failure = new IllegalStateException("the model session is closed");
-        CompletableFuture<float[]> failed = CompletableFuture.supplyAsync(() -> {
+        try (QuestionEmbeddings embeddings = new QuestionEmbeddings(question -> {
             throw failure;
-        });
-        assertThatThrownBy(() -> QuestionEmbeddings.await(failed)).isSameAs(failure);
+        }, 1)) {
+            CompletableFuture<float[]> vector = embeddings.start("q");
+            assertThatThrownBy(() -> QuestionEmbeddings.await(vector)).isSameAs(failure);
+        }
+        AssertionError error = new AssertionError("native failure");
+        try (QuestionEmbeddings embeddings = new QuestionEmbeddings(question -> {
+            throw error;
+        }, 1)) {
+            CompletableFuture<float[]> vector = embeddings.start("q");
+            assertThatThrownBy(() -> QuestionEmbeddings.await(vector)).isSameAs(error);
+        }
     }
 
     @Test
@@ -58,7 +76,41 @@ class QuestionEmbeddingsTest {
         CompletableFuture<float[]> failed = new CompletableFuture<>();
         failed.completeExceptionally(new java.io.IOException("gone"));
         assertThatThrownBy(() -> QuestionEmbeddings.await(failed))
-                .isInstanceOf(java.util.concurrent.CompletionException.class)
+                .isInstanceOf(CompletionException.class)
                 .hasCauseInstanceOf(java.io.IOException.class);
+    }
+
+    @Test
+    void closingWaitsForARunningEmbedding() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicBoolean finished = new AtomicBoolean();
+        QuestionEmbeddings embeddings = new QuestionEmbeddings(question -> {
+            hold(release);
+            finished.set(true);
+            return VECTOR;
+        }, 1);
+        CompletableFuture<float[]> running = embeddings.start("q");
+        Thread closing = new Thread(embeddings::close, "closing");
+        closing.start();
+        // close is waiting for the embedding (the model it uses may only be closed after it)
+        await().atMost(Duration.ofSeconds(10)).until(() -> closing.getState() == Thread.State.TIMED_WAITING);
+        assertThat(closing.isAlive()).isTrue();
+
+        release.countDown();
+        closing.join(TimeUnit.SECONDS.toMillis(10));
+        assertThat(closing.isAlive()).isFalse();
+        assertThat(finished).isTrue();
+        assertThat(running).isCompleted();
+    }
+
+    private static void hold(CountDownLatch latch) {
+        try {
+            if (!latch.await(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("never released");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 }

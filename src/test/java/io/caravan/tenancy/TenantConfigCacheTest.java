@@ -53,4 +53,25 @@ class TenantConfigCacheTest extends HubTest {
                 .isEqualTo(201);
         assertThat(tenants.config(tenant).limits().maxDocumentBytes()).isNull();
     }
+
+    @Test
+    void aTenantCreatedAgainByAnotherReplicaIsNotGivenTheConfigOfTheOneErased() {
+        TenantId tenant = TenantId.of(newTenant("cfg-again"));
+        assertThat(hub.putJson("/admin/v1/tenants/" + tenant.value() + "/config", ADMIN_TOKEN,
+                "{\"limits\":{\"maxDocumentBytes\":1000}}").status()).isEqualTo(200);
+        TenantRegistry.QueryView before = tenants.queryView(tenant); // cached at config version 2
+        assertThat(before.config().limits().maxDocumentBytes()).isEqualTo(1000L);
+
+        // another replica erased the tenant and created it again, and its config reached version 2 again: only
+        // the creation time tells the two apart
+        storedRows().sql("UPDATE tenants SET config_json = :json, created_at = :created WHERE id = :id")
+                .param("json", "{}")
+                .param("created", java.time.OffsetDateTime.ofInstant(before.corpus().tenantCreatedAt().plusSeconds(60),
+                        java.time.ZoneOffset.UTC))
+                .param("id", tenant.value()).update();
+
+        TenantRegistry.QueryView after = tenants.queryView(tenant);
+        assertThat(after.configVersion()).isEqualTo(before.configVersion());
+        assertThat(after.config().limits().maxDocumentBytes()).isNull();
+    }
 }
