@@ -65,9 +65,10 @@ class QueryController {
                     "criticality must be one of internal-test, standard, critical");
         }
         // the cached config decides the rate limit, before any work for the question: a tenant over its rate
-        // costs no embedding
-        TenantConfig cachedConfig = tenants.config(tenant);
+        // costs no embedding (and no database read: the versions read below refreshes a changed config)
+        TenantConfig cachedConfig = tenants.cachedConfig(tenant);
         limiter.acquire(tenant, cachedConfig.limits().queriesPerMinute());
+        long accepted = System.nanoTime();
         String question = request.question().strip();
         String normalised = AnswerCache.normalise(question);
         // the embedding starts now, so that the versions read, the cache lookup and the hand-off to the route
@@ -75,22 +76,21 @@ class QueryController {
         CompletableFuture<float[]> vector = cache.mayAnswer(tenant, normalised,
                 criticality(request, cachedConfig), topK) ? null : embeddings.start(question);
         // one statement: config and corpus versions, always current (an embedding started for a tenant erased
-        // meanwhile, or for a mispredicted cache hit, finishes unused on its thread)
+        // meanwhile, or for a question answered into the cache meanwhile, finishes unused on its thread)
         TenantRegistry.QueryView current = tenants.queryView(tenant);
         String criticality = criticality(request, current.config());
         AnswerCache.Key key = new AnswerCache.Key(tenant, current.configVersion(), current.corpus(), normalised,
                 criticality, topK);
-        long start = System.nanoTime();
         Optional<QueryAnswer> cached = cache.get(key);
         if (cached.isPresent()) {
             QueryAnswer hit = cached.get().asCacheHit();
             metrics.queryLatency(tenant, hit.sourceType(), hit.provider(), true,
-                    Duration.ofNanos(System.nanoTime() - start));
+                    Duration.ofNanos(System.nanoTime() - accepted));
             return hit;
         }
         QueryAnswer answer = camel.requestBodyAndHeaders("direct:query",
-                new Question(question, topK, criticality, current.corpus(), vector), TenantHeader.headers(tenant),
-                QueryAnswer.class);
+                new Question(question, topK, criticality, current.corpus(), vector, accepted),
+                TenantHeader.headers(tenant), QueryAnswer.class);
         if (answer.cacheable()) {
             cache.put(key, answer);
         }

@@ -11,6 +11,10 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -20,8 +24,11 @@ import org.springframework.stereotype.Component;
  *
  * <p>{@link #embedAll} spreads a document's segments over a fixed pool of {@code caravan.embedding.threads}
  * threads (default one per core) shared by every caller; each segment runs on one ONNX thread, so concurrent
- * indexing workers never oversubscribe the cores. A query ({@link #embed}) runs on the caller's thread, so it
- * never waits behind a backlog of documents.
+ * indexing workers never oversubscribe the cores. A question ({@link #embed}) runs on the caller's thread (a
+ * {@code QuestionEmbeddings} thread, or the query route's), so it never waits behind a backlog of documents.
+ *
+ * <p>Closing waits for every model call in progress, on any thread, and a call after that fails with a clear
+ * error: the native session must never be closed under a running call.
  */
 @Component
 public class TextEmbedder implements AutoCloseable {
@@ -34,6 +41,9 @@ public class TextEmbedder implements AutoCloseable {
 
     private final ExecutorService workers;
     private final SingleThreadMiniLm model;
+    /** Model calls hold it shared; closing the session holds it exclusively. */
+    private final ReadWriteLock session = new ReentrantReadWriteLock();
+    private volatile boolean closed;
 
     public TextEmbedder(EmbeddingSettings settings) {
         int threads = settings.effectiveThreads();
@@ -50,7 +60,7 @@ public class TextEmbedder implements AutoCloseable {
     }
 
     public float[] embed(String text) {
-        return model.vector(text);
+        return guarded(() -> model.vector(text));
     }
 
     /**
@@ -60,7 +70,7 @@ public class TextEmbedder implements AutoCloseable {
     public List<float[]> embedAll(List<String> texts) {
         List<Callable<float[]>> calls = new ArrayList<>(texts.size());
         for (String text : texts) {
-            calls.add(() -> model.vector(text));
+            calls.add(() -> guarded(() -> model.vector(text)));
         }
         return onPool(calls);
     }
@@ -78,7 +88,8 @@ public class TextEmbedder implements AutoCloseable {
         for (int i = 0; i < texts.size(); i++) {
             String text = texts.get(i);
             long[] ids = inputIds.get(i);
-            calls.add(ids != null && ids.length <= MAX_TOKENS ? () -> model.vector(ids) : () -> model.vector(text));
+            calls.add(ids != null && ids.length <= MAX_TOKENS ? () -> guarded(() -> model.vector(ids))
+                    : () -> guarded(() -> model.vector(text)));
         }
         return onPool(calls);
     }
@@ -107,11 +118,27 @@ public class TextEmbedder implements AutoCloseable {
         }
     }
 
+    private float[] guarded(Supplier<float[]> call) {
+        Lock shared = session.readLock();
+        shared.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("the embedding model " + MODEL + " is closed (the hub is stopping)");
+            }
+            return call.get();
+        } finally {
+            shared.unlock();
+        }
+    }
+
     public String modelName() {
         return MODEL;
     }
 
-    /** Spring calls it when the context closes: lets running segments finish, then frees the native session. */
+    /**
+     * Spring calls it when the context closes: lets running segments and calls finish, then frees the native
+     * session (once).
+     */
     @Override
     public void close() {
         workers.shutdown();
@@ -126,7 +153,25 @@ public class TextEmbedder implements AutoCloseable {
             workers.shutdownNow();
             return;
         }
-        model.close();
+        // callers outside the pool (questions) may still be in the model
+        Lock exclusive = session.writeLock();
+        try {
+            if (!exclusive.tryLock(30, TimeUnit.SECONDS)) {
+                LOG.warn("Embedding model still in use after 30 s; the model session stays open");
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        try {
+            if (!closed) {
+                closed = true;
+                model.close();
+            }
+        } finally {
+            exclusive.unlock();
+        }
     }
 
     /** Daemon threads, so an embedder that is never closed (a unit test) cannot keep the JVM alive. */

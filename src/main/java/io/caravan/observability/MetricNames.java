@@ -7,6 +7,7 @@ public final class MetricNames {
     public static final String TENANT_TAG = "tenant_id";
 
     public static final String QUERY_LATENCY = "rag.query.latency";           // rag_query_latency_seconds
+    public static final String QUERY_EMBEDDINGS = "rag.query.embeddings";     // rag_query_embeddings_total
     public static final String INGEST_DOCUMENTS = "rag.ingest.documents";     // rag_ingest_documents_total
     public static final String INGEST_STAGE = "rag.ingest.stage";             // rag_ingest_stage_seconds
     public static final String EMBEDDING_TOKENS = "rag.embedding.tokens";     // rag_embedding_tokens_total

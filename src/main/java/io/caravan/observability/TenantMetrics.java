@@ -17,11 +17,15 @@ public class TenantMetrics {
     /** The meters every query writes, kept once registered: no builder, tag sorting or registry lookup per query. */
     private final Map<QueryMeter, Timer> queryTimers = new ConcurrentHashMap<>();
     private final Map<LlmMeter, Counter> llmCounters = new ConcurrentHashMap<>();
+    private final Map<EmbeddingMeter, Counter> questionEmbeddings = new ConcurrentHashMap<>();
 
     private record QueryMeter(String tenant, String sourceType, String provider, boolean cacheHit) {
     }
 
     private record LlmMeter(String tenant, String provider, String model, String outcome) {
+    }
+
+    private record EmbeddingMeter(String tenant, boolean early) {
     }
 
     public TenantMetrics(MeterRegistry registry) {
@@ -91,6 +95,21 @@ public class TenantMetrics {
                 .tag("kind", kind)
                 .register(registry)
                 .increment(tokens);
+    }
+
+    /**
+     * A question embedded for retrieval: {@code early} when it was started beside the versions read and the
+     * hand-off to the route, {@code in_route} when every question-embedding thread was busy (or a likely cache
+     * hit turned out a miss) and the route embedded it.
+     */
+    public void questionEmbedded(TenantId tenant, boolean early) {
+        questionEmbeddings.computeIfAbsent(new EmbeddingMeter(tenant.value(), early), m ->
+                Counter.builder(MetricNames.QUERY_EMBEDDINGS)
+                        .description("Questions embedded for retrieval, by where the embedding was started")
+                        .tag(MetricNames.TENANT_TAG, m.tenant())
+                        .tag("started", m.early() ? "early" : "in_route")
+                        .register(registry))
+                .increment();
     }
 
     public void llmRequest(TenantId tenant, String provider, String model, String outcome) {

@@ -52,6 +52,7 @@ public class QueryPipeline {
         Question question = exchange.getMessage().getMandatoryBody(Question.class);
         float[] vector = question.vector() == null ? embedder.embed(question.text())
                 : QuestionEmbeddings.await(question.vector());
+        metrics.questionEmbedded(tenant, question.vector() != null);
         List<VectorMatch> matches = store.search(tenant, vector, question.topK());
         // a document deleted a moment ago (or before a crash cut its cleanup short) never answers
         Set<String> live = documents.indexedAmong(tenant, question.corpus(),
@@ -78,8 +79,9 @@ public class QueryPipeline {
                         .map(a -> new QueryAnswer.Attempt(a.provider(), a.model(), a.outcome().wire(), a.latencyMs()))
                         .toList()),
                 sourceType(routed.retrieved()));
+        // from the question's acceptance, as a cache hit's: its embedding may have started before the route
         metrics.queryLatency(tenant, answer.sourceType(), answer.provider(), answer.cacheHit(),
-                Duration.ofMillis(Math.max(0, exchange.getClock().elapsed())));
+                Duration.ofNanos(System.nanoTime() - routed.retrieved().question().acceptedAt()));
         return answer;
     }
 

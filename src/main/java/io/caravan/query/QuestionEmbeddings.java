@@ -74,8 +74,8 @@ public class QuestionEmbeddings implements AutoCloseable {
     }
 
     /**
-     * Spring calls it when the context closes, before the model (this bean depends on it): waits for the running
-     * embeddings, so the model's native session is never closed under one.
+     * Spring calls it when the context closes, before the model (this bean depends on it): lets the running
+     * embeddings finish (the model itself also waits for every call in progress before it closes).
      */
     @Override
     public void close() {

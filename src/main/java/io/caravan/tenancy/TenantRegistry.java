@@ -89,7 +89,7 @@ public class TenantRegistry {
     /**
      * The tenant's configuration for the ingestion hot path, which reads it several times per document: cached
      * for {@code caravan.tenants.config-cache-ttl}. A change made through this registry evicts it on commit; a
-     * change made by another replica sharing the database is seen within the TTL.
+     * change made by another replica sharing the database is seen within the TTL. See also {@link #cachedConfig}.
      */
     public TenantConfig config(TenantId id) {
         Instant now = clock.instant();
@@ -98,6 +98,16 @@ public class TenantRegistry {
             return cached.config();
         }
         return load(id, now).config();
+    }
+
+    /**
+     * The tenant's configuration as last read, however old, read now only when there is none: for a query's rate
+     * limit, decided before its versions are read. {@link #queryView} refreshes it whenever the config version
+     * or the tenant's incarnation changed, so it is at most one query behind a change made by another replica.
+     */
+    public TenantConfig cachedConfig(TenantId id) {
+        CachedConfig cached = configs.get(id);
+        return cached != null ? cached.config() : load(id, clock.instant()).config();
     }
 
     /**

@@ -116,6 +116,10 @@ class TextEmbedderTest {
         TextEmbedder closed = new TextEmbedder(new EmbeddingSettings(1));
         closed.close();
         assertThatThrownBy(() -> closed.embedAll(TEXTS)).isInstanceOf(RuntimeException.class);
+        // a question embedded on its caller's thread gets a clear error, never a call into the freed session
+        assertThatThrownBy(() -> closed.embed("still there?")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
+        closed.close(); // a second close frees nothing twice
     }
 
     @Test

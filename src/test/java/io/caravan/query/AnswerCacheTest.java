@@ -21,6 +21,9 @@ class AnswerCacheTest extends HubTest {
         HubClient.Response asked = hub.postJson("/api/v1/query", key, QUESTION);
         JsonNode first = asked.json();
         assertThat(first.get("cacheHit").asBoolean()).isFalse();
+        // a new question's embedding was started beside the versions read, and the route used it
+        assertThat(embeddings(tenant, "early")).isEqualTo(1);
+        assertThat(embeddings(tenant, "in_route")).isZero();
         // a small answer goes out in one piece with its length, not chunked
         assertThat(asked.headers().firstValue("Content-Length")).hasValue(Integer.toString(asked.text().getBytes(
                 java.nio.charset.StandardCharsets.UTF_8).length));
@@ -29,6 +32,8 @@ class AnswerCacheTest extends HubTest {
         assertThat(second.get("answer")).isEqualTo(first.get("answer"));
         assertThat(second.get("citations")).isEqualTo(first.get("citations"));
         assertThat(second.get("usage").get("promptTokens").asInt()).isZero();
+        assertThat(embeddings(tenant, "early") + embeddings(tenant, "in_route")).as("a hit embeds nothing")
+                .isEqualTo(1);
         assertThat(hub.get("/actuator/prometheus", null).text()).containsPattern(
                 "rag_query_latency_seconds_count\\{[^}]*cache_hit=\"true\"[^}]*tenant_id=\"" + tenant + "\"} 1");
 
@@ -40,6 +45,8 @@ class AnswerCacheTest extends HubTest {
         String repainted = addText(key, "Repainted", "Since May the front door is painted blue.");
         awaitStatus(key, repainted, "indexed");
         assertThat(ask(key, QUESTION).get("cacheHit").asBoolean()).isFalse();
+        // the cache held an answer of older versions: no early start, the route embedded the question
+        assertThat(embeddings(tenant, "in_route")).isEqualTo(1);
         assertThat(ask(key, QUESTION).get("cacheHit").asBoolean()).isTrue();
 
         // so does a deletion, and a config change
@@ -76,16 +83,27 @@ class AnswerCacheTest extends HubTest {
         HubClient.Response last = null;
         int ok = 0;
         for (int i = 0; i < 5; i++) {
-            last = hub.postJson("/api/v1/query", key, QUESTION);
+            // a new question each time: every query let through embeds exactly once
+            last = hub.postJson("/api/v1/query", key, "{\"question\":\"Which colour is door " + i + "?\"}");
             ok += last.status() == 200 ? 1 : 0;
         }
         // a minute boundary during the loop may open a new window: at most 3 per window
         assertThat(ok).isBetween(3, 4);
+        assertThat(embeddings(limited, "early") + embeddings(limited, "in_route"))
+                .as("a query refused by the rate limit embeds nothing").isEqualTo(ok);
         assertThat(last.status()).isEqualTo(429);
         assertThat(last.code()).isEqualTo("rate_limited");
         long retryAfter = Long.parseLong(last.headers().firstValue("Retry-After").orElseThrow());
         assertThat(retryAfter).isBetween(1L, 60L);
         assertThat(hub.postJson("/api/v1/query", other, QUESTION).status()).isEqualTo(200);
+    }
+
+    /** The tenant's {@code rag_query_embeddings_total} with the label {@code started}; 0 when never written. */
+    private double embeddings(String tenant, String started) {
+        java.util.regex.Matcher line = java.util.regex.Pattern.compile("rag_query_embeddings_total\\{[^}]*started=\""
+                + started + "\"[^}]*tenant_id=\"" + tenant + "\"[^}]*} (\\S+)")
+                .matcher(hub.get("/actuator/prometheus", null).text());
+        return line.find() ? Double.parseDouble(line.group(1)) : 0;
     }
 
     private JsonNode ask(String key, String body) {

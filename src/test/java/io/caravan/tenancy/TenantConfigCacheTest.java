@@ -9,7 +9,10 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
-/** The ingestion path's cached tenant config never outlives a change made through the hub. */
+/**
+ * The cached tenant config (ingestion's, the query's) never outlives a change made through the hub, and never
+ * outlives the tenant's incarnation when the versions read notices one.
+ */
 class TenantConfigCacheTest extends HubTest {
 
     @Autowired
@@ -55,7 +58,7 @@ class TenantConfigCacheTest extends HubTest {
     }
 
     @Test
-    void aTenantCreatedAgainByAnotherReplicaIsNotGivenTheConfigOfTheOneErased() {
+    void theVersionsReadOfATenantCreatedAgainByAnotherReplicaIsNotGivenTheConfigOfTheOneErased() {
         TenantId tenant = TenantId.of(newTenant("cfg-again"));
         assertThat(hub.putJson("/admin/v1/tenants/" + tenant.value() + "/config", ADMIN_TOKEN,
                 "{\"limits\":{\"maxDocumentBytes\":1000}}").status()).isEqualTo(200);
@@ -73,5 +76,7 @@ class TenantConfigCacheTest extends HubTest {
         TenantRegistry.QueryView after = tenants.queryView(tenant);
         assertThat(after.configVersion()).isEqualTo(before.configVersion());
         assertThat(after.config().limits().maxDocumentBytes()).isNull();
+        // and the versions read replaced the cached config the next query's rate limit reads
+        assertThat(tenants.cachedConfig(tenant).limits().maxDocumentBytes()).isNull();
     }
 }
