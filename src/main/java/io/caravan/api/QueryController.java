@@ -67,7 +67,7 @@ class QueryController {
         // the cached config decides the rate limit, before any work for the question: a tenant over its rate
         // costs no embedding (and no database read: the versions read below refreshes a changed config)
         TenantConfig cachedConfig = tenants.cachedConfig(tenant);
-        limiter.acquire(tenant, cachedConfig.limits().queriesPerMinute());
+        applyRateLimit(tenant, cachedConfig);
         long accepted = System.nanoTime();
         String question = request.question().strip();
         String normalised = AnswerCache.normalise(question);
@@ -95,6 +95,24 @@ class QueryController {
             cache.put(key, answer);
         }
         return answer;
+    }
+
+    /**
+     * Counts the query against the limit of the config last read; a refusal is only made on a limit at most
+     * {@code caravan.tenants.config-cache-ttl} old (a tenant refused never reaches the versions read that would
+     * refresh the config, so a limit raised through another replica would otherwise wait for the next minute).
+     */
+    private void applyRateLimit(TenantId tenant, TenantConfig cachedConfig) {
+        Integer limit = cachedConfig.limits().queriesPerMinute();
+        try {
+            limiter.acquire(tenant, limit);
+        } catch (RateLimitedException refused) {
+            Integer current = tenants.config(tenant).limits().queriesPerMinute();
+            if (java.util.Objects.equals(current, limit)) {
+                throw refused;
+            }
+            limiter.recheck(tenant, current); // counted once already
+        }
     }
 
     /** The request's criticality, else the tenant's default, else {@code standard}. */

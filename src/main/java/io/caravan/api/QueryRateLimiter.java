@@ -32,8 +32,23 @@ class QueryRateLimiter {
         long minute = now / 60_000;
         Window window = windows.compute(tenant, (t, w) -> w == null || w.minute() != minute
                 ? new Window(minute, 1) : new Window(minute, w.count() + 1));
-        if (window.count() > perMinute) {
-            long retryAfter = Math.max(1, ((minute + 1) * 60_000 - now + 999) / 1000);
+        refuseOver(tenant, window, perMinute, now);
+    }
+
+    /**
+     * Checks a query {@link #acquire} counted (and refused) against another limit, without counting it again:
+     * for a limit read anew after a refusal.
+     */
+    void recheck(TenantId tenant, Integer perMinute) {
+        Window window = windows.get(tenant);
+        if (perMinute != null && window != null) {
+            refuseOver(tenant, window, perMinute, clock.millis());
+        }
+    }
+
+    private static void refuseOver(TenantId tenant, Window window, int perMinute, long now) {
+        if (window.count() > perMinute && window.minute() == now / 60_000) {
+            long retryAfter = Math.max(1, ((window.minute() + 1) * 60_000 - now + 999) / 1000);
             throw new RateLimitedException(retryAfter, "tenant " + tenant + " is limited to " + perMinute
                     + " queries per minute");
         }

@@ -103,7 +103,8 @@ public class TenantRegistry {
     /**
      * The tenant's configuration as last read, however old, read now only when there is none: for a query's rate
      * limit, decided before its versions are read. {@link #queryView} refreshes it whenever the config version
-     * or the tenant's incarnation changed, so it is at most one query behind a change made by another replica.
+     * or the tenant's incarnation changed, so an admitted query sees a change made by another replica one query
+     * late; a refusal is re-checked with {@link #config} (see the query controller).
      */
     public TenantConfig cachedConfig(TenantId id) {
         CachedConfig cached = configs.get(id);
@@ -124,7 +125,10 @@ public class TenantRegistry {
                 .query((rs, row) -> new Versions(rs.getInt(1),
                         new CorpusVersion(rs.getObject(3, java.time.OffsetDateTime.class).toInstant(), rs.getLong(2))))
                 .optional()
-                .orElseThrow(() -> new TenantNotFoundException(id.value()));
+                .orElseThrow(() -> {
+                    configs.remove(id); // erased through another replica: nothing of it stays cached here
+                    return new TenantNotFoundException(id.value());
+                });
         Instant now = clock.instant();
         CachedConfig cached = configs.get(id);
         // a tenant erased and created again (through another replica) starts again at the same versions

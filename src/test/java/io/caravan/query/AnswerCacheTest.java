@@ -1,10 +1,12 @@
 package io.caravan.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.caravan.support.HubClient;
 import io.caravan.support.HubTest;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** Answers are cached per tenant, keyed by config and corpus version, and never shared between tenants. */
@@ -96,6 +98,13 @@ class AnswerCacheTest extends HubTest {
         long retryAfter = Long.parseLong(last.headers().firstValue("Retry-After").orElseThrow());
         assertThat(retryAfter).isBetween(1L, 60L);
         assertThat(hub.postJson("/api/v1/query", other, QUESTION).status()).isEqualTo(200);
+
+        // another replica raises the limit: a refusal re-reads the config (1 s cache), so the tenant need not wait
+        // for the next minute
+        storedRows().sql("UPDATE tenants SET config_json = :json, config_version = config_version + 1 WHERE id = :id")
+                .param("json", "{\"limits\":{\"queriesPerMinute\":1000}}").param("id", limited).update();
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
+                .until(() -> hub.postJson("/api/v1/query", key, QUESTION).status() == 200);
     }
 
     /** The tenant's {@code rag_query_embeddings_total} with the label {@code started}; 0 when never written. */
