@@ -14,6 +14,11 @@ import org.junit.jupiter.api.Test;
 class AnswerCacheKeyTest {
 
     private static final CorpusVersion V1 = new CorpusVersion(Instant.parse("2026-01-01T00:00:00Z"), 1);
+    private static final CorpusVersion V2 = new CorpusVersion(V1.tenantCreatedAt(), 2);
+    private static final TenantId ACME = TenantId.of("acme");
+
+    /** A new cache for each test (JUnit creates an instance per test). */
+    private final AnswerCache cache = new AnswerCache(100, Duration.ofMinutes(1));
 
     @Test
     void aKeyWithoutATenantIsRefused() {
@@ -23,73 +28,64 @@ class AnswerCacheKeyTest {
 
     @Test
     void theSameQuestionOfTwoTenantsIsTwoEntries() {
-        AnswerCache cache = new AnswerCache(100, Duration.ofMinutes(1));
-        AnswerCache.Key a = new AnswerCache.Key(TenantId.of("acme"), 1, V1, "q", "standard", 5);
-        AnswerCache.Key b = new AnswerCache.Key(TenantId.of("globex"), 1, V1, "q", "standard", 5);
-        QueryAnswer answer = new QueryAnswer("a", java.util.List.of(), "m", "p", false,
-                new QueryAnswer.Usage(1, 1), new QueryAnswer.Route("standard", java.util.List.of()), "upload");
-        cache.put(a, answer);
+        AnswerCache.Key a = key(ACME, 1, V1);
+        AnswerCache.Key b = key(TenantId.of("globex"), 1, V1);
+        cache.put(a, answer("a"));
         assertThat(cache.get(a)).isPresent();
         assertThat(cache.get(b)).isEmpty();
         assertThat(cache.evict(TenantId.of("globex"))).isZero();
-        assertThat(cache.evict(TenantId.of("acme"))).isEqualTo(1);
+        assertThat(cache.evict(ACME)).isEqualTo(1);
     }
 
     @Test
     void aTenantCreatedAgainUnderItsIdDoesNotReachTheAnswersOfTheOneErased() {
-        AnswerCache cache = new AnswerCache(100, Duration.ofMinutes(1));
-        TenantId acme = TenantId.of("acme");
         // another replica never saw the erasure: its entries of the first incarnation are still there
-        cache.put(new AnswerCache.Key(acme, 1, V1, "q", "standard", 5), new QueryAnswer("old", java.util.List.of(),
-                "m", "p", false, new QueryAnswer.Usage(1, 1), new QueryAnswer.Route("standard", java.util.List.of()),
-                "upload"));
+        cache.put(key(ACME, 1, V1), answer("old"));
         CorpusVersion again = new CorpusVersion(V1.tenantCreatedAt().plusSeconds(30), 1);
 
-        assertThat(cache.get(new AnswerCache.Key(acme, 1, again, "q", "standard", 5))).isEmpty();
+        assertThat(cache.get(key(ACME, 1, again))).isEmpty();
     }
 
     @Test
     void anAnswerOfOtherVersionsIsAMissButAHintThatTheQuestionWasAsked() {
-        AnswerCache cache = new AnswerCache(100, Duration.ofMinutes(1));
-        TenantId acme = TenantId.of("acme");
-        CorpusVersion v2 = new CorpusVersion(V1.tenantCreatedAt(), 2);
-        assertThat(cache.mayAnswer(acme, "q", "standard", 5)).isFalse();
-        cache.put(new AnswerCache.Key(acme, 1, V1, "q", "standard", 5), answer("at v1"));
+        assertThat(cache.mayAnswer(ACME, "q", "standard", 5)).isFalse();
+        cache.put(key(ACME, 1, V1), answer("at v1"));
 
-        assertThat(cache.mayAnswer(acme, "q", "standard", 5)).isTrue();
-        assertThat(cache.mayAnswer(acme, "q", "critical", 5)).isFalse();
+        assertThat(cache.mayAnswer(ACME, "q", "standard", 5)).isTrue();
+        assertThat(cache.mayAnswer(ACME, "q", "critical", 5)).isFalse();
         assertThat(cache.mayAnswer(TenantId.of("globex"), "q", "standard", 5)).isFalse();
-        assertThat(cache.get(new AnswerCache.Key(acme, 1, v2, "q", "standard", 5))).isEmpty(); // a document indexed
-        assertThat(cache.get(new AnswerCache.Key(acme, 2, V1, "q", "standard", 5))).isEmpty(); // config changed
+        assertThat(cache.get(key(ACME, 1, V2))).isEmpty(); // a document indexed
+        assertThat(cache.get(key(ACME, 2, V1))).isEmpty(); // config changed
 
         // the answer at the new versions replaces the old one
-        cache.put(new AnswerCache.Key(acme, 1, v2, "q", "standard", 5), answer("at v2"));
-        assertThat(cache.get(new AnswerCache.Key(acme, 1, v2, "q", "standard", 5))).get()
+        cache.put(key(ACME, 1, V2), answer("at v2"));
+        assertThat(cache.get(key(ACME, 1, V2))).get()
                 .extracting(QueryAnswer::answer).isEqualTo("at v2");
-        assertThat(cache.get(new AnswerCache.Key(acme, 1, V1, "q", "standard", 5))).isEmpty();
+        assertThat(cache.get(key(ACME, 1, V1))).isEmpty();
     }
 
     @Test
     void aSlowAnswerOfEarlierVersionsDoesNotReplaceALaterOne() {
-        AnswerCache cache = new AnswerCache(100, Duration.ofMinutes(1));
-        TenantId acme = TenantId.of("acme");
-        CorpusVersion v2 = new CorpusVersion(V1.tenantCreatedAt(), 2);
-        cache.put(new AnswerCache.Key(acme, 1, v2, "q", "standard", 5), answer("at v2"));
-        cache.put(new AnswerCache.Key(acme, 1, V1, "q", "standard", 5), answer("at v1, finished last"));
+        cache.put(key(ACME, 1, V2), answer("at v2"));
+        cache.put(key(ACME, 1, V1), answer("at v1, finished last"));
 
-        assertThat(cache.get(new AnswerCache.Key(acme, 1, v2, "q", "standard", 5))).get()
+        assertThat(cache.get(key(ACME, 1, V2))).get()
                 .extracting(QueryAnswer::answer).isEqualTo("at v2");
         // another incarnation of the tenant always replaces it: its versions start again
         CorpusVersion again = new CorpusVersion(V1.tenantCreatedAt().plusSeconds(30), 0);
-        cache.put(new AnswerCache.Key(acme, 1, again, "q", "standard", 5), answer("new tenant"));
-        assertThat(cache.get(new AnswerCache.Key(acme, 1, again, "q", "standard", 5))).get()
+        cache.put(key(ACME, 1, again), answer("new tenant"));
+        assertThat(cache.get(key(ACME, 1, again))).get()
                 .extracting(QueryAnswer::answer).isEqualTo("new tenant");
     }
 
     @Test
     void askingWhetherAnAnswerExistsWithoutATenantIsRefused() {
-        AnswerCache cache = new AnswerCache(100, Duration.ofMinutes(1));
         assertThatThrownBy(() -> cache.mayAnswer(null, "q", "standard", 5)).isInstanceOf(MissingTenantException.class);
+    }
+
+    /** The key of the question "q", criticality standard, top 5, at the given versions. */
+    private static AnswerCache.Key key(TenantId tenant, int configVersion, CorpusVersion corpus) {
+        return new AnswerCache.Key(tenant, configVersion, corpus, "q", "standard", 5);
     }
 
     private static QueryAnswer answer(String text) {
