@@ -1,6 +1,7 @@
 package io.caravan;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.caravan.support.HubClient;
@@ -9,6 +10,9 @@ import io.caravan.tenancy.TenantId;
 import io.caravan.usage.Budget;
 import io.caravan.usage.BudgetExceededException;
 import io.caravan.usage.TokenBudgets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -19,6 +23,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -172,6 +177,45 @@ class PostgresModeTest extends HubTest {
         Set<String> tenants = new HashSet<>();
         report.json().path("rows").forEach(row -> tenants.add(row.path("tenant").asText()));
         assertThat(tenants).contains(gone, stays);
+    }
+
+    /**
+     * Another replica's write in flight when erasure runs — a transaction of the application role on a connection
+     * of its own, outside this hub's process fence — holds a key-share lock on the tenant row through the
+     * foreign key: erasure's delete of the tenant row waits for it, then cascades to what it wrote.
+     */
+    @Test
+    void anotherReplicasWriteInFlightIsFencedByTheForeignKeys() throws Exception {
+        String gone = newTenant("pg-racing");
+        ExecutorService eraser = Executors.newSingleThreadExecutor();
+        try (Connection inFlight = postgres().appDataSource().getConnection()) {
+            inFlight.setAutoCommit(false);
+            try (PreparedStatement scope = inFlight.prepareStatement("SELECT set_config('caravan.tenant_id', ?, true)")) {
+                scope.setString(1, gone);
+                scope.executeQuery().close();
+            }
+            try (PreparedStatement insert = inFlight.prepareStatement("""
+                    INSERT INTO documents (tenant_id, document_id, title, source_type, content_type, status, chunks,
+                                           created_at, updated_at)
+                    VALUES (?, 'doc_other_replica', 'In flight', 'upload', 'text/plain', 'queued', 0, now(), now())""")) {
+                insert.setString(1, gone);
+                assertThat(insert.executeUpdate()).isOne();
+            }
+            Future<HubClient.Response> erasure = eraser.submit(() -> hub.delete("/admin/v1/tenants/" + gone,
+                    ADMIN_TOKEN));
+            JdbcClient superuser = postgres().superuser();
+            // unfenced, the erasure would be over before the write commits
+            await().atMost(Duration.ofSeconds(30)).until(() -> erasure.isDone() || superuser.sql(
+                    "SELECT COUNT(*) FROM pg_locks WHERE NOT granted").query(Integer.class).single() > 0);
+            assertThat(erasure).isNotDone();
+            inFlight.commit();
+            HubClient.Response erased = erasure.get(30, TimeUnit.SECONDS);
+            assertThat(erased.status()).as(erased.text()).isEqualTo(200);
+        } finally {
+            eraser.shutdownNow();
+        }
+        assertThat(postgres().superuser().sql("SELECT COUNT(*) FROM documents WHERE tenant_id = :t").param("t", gone)
+                .query(Integer.class).single()).isZero();
     }
 
     private JsonNode ask(String key, String question) {

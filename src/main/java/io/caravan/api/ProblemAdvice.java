@@ -130,6 +130,9 @@ class ProblemAdvice {
         if (cause instanceof DocumentNotFoundException notFound) {
             return notFound(notFound);
         }
+        if (cause instanceof TenantNotFoundException gone) {
+            return tenantNotFound(gone);
+        }
         if (cause instanceof RejectedDocumentException rejected) {
             return rejected(rejected);
         }

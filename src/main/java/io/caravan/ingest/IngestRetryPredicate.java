@@ -2,6 +2,7 @@ package io.caravan.ingest;
 
 import io.caravan.tenancy.InvalidTenantIdException;
 import io.caravan.tenancy.MissingTenantException;
+import io.caravan.tenancy.TenantNotFoundException;
 import org.apache.camel.Exchange;
 import org.apache.camel.Predicate;
 import org.springframework.stereotype.Component;
@@ -36,8 +37,10 @@ class IngestRetryPredicate implements Predicate {
         if (failure instanceof IngestFailure ingest && ingest.permanent()) {
             return false;
         }
-        // a message without a valid tenant (poison on a queue) stays invalid however often it is retried
-        if (failure instanceof MissingTenantException || failure instanceof InvalidTenantIdException) {
+        // a message without a valid tenant (poison on a queue), or of a tenant erased meanwhile, stays so however
+        // often it is retried
+        if (failure instanceof MissingTenantException || failure instanceof InvalidTenantIdException
+                || failure instanceof TenantNotFoundException) {
             return false;
         }
         return failures < settings.maxAttempts();

@@ -1,7 +1,17 @@
 package io.caravan.tenancy;
 
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -20,10 +30,15 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Component
 public class TenantTransactions {
 
+    private static final Logger LOG = LoggerFactory.getLogger(TenantTransactions.class);
+    private static final Duration ERASE_WAIT = Duration.ofMinutes(2);
+
     private final JdbcClient jdbc;
     private final DataSource dataSource;
     private final TransactionTemplate required;
     private final TransactionTemplate nested;
+    /** One per tenant seen by this process (a few objects each, never removed: ids are reused after erasure). */
+    private final Map<TenantId, ReentrantReadWriteLock> fences = new ConcurrentHashMap<>();
     private volatile Boolean rowSecurity;
 
     public TenantTransactions(JdbcClient jdbc, DataSource dataSource, PlatformTransactionManager transactions) {
@@ -35,13 +50,30 @@ public class TenantTransactions {
         this.nested.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
     }
 
-    /** Runs the work in a transaction scoped to the tenant and returns its result. */
+    /**
+     * Runs the work in a transaction scoped to the tenant and returns its result. A write refused because the
+     * tenant row is gone (every tenant-owned table references it: the tenant was erased while this ran) fails
+     * with {@link TenantNotFoundException}, checked by the outermost transaction once this one is over.
+     */
     public <T> T call(TenantId tenant, Supplier<T> work) {
         requireTenant(tenant);
-        return required.execute(status -> {
-            scope(tenant);
-            return work.get();
-        });
+        boolean outermost = !TransactionSynchronizationManager.isActualTransactionActive();
+        try {
+            return required.execute(status -> {
+                scope(tenant);
+                return work.get();
+            });
+        } catch (DataIntegrityViolationException e) {
+            if (outermost && !(e instanceof DuplicateKeyException) && !tenantExists(tenant)) {
+                throw new TenantNotFoundException(tenant.value(), e);
+            }
+            throw e;
+        }
+    }
+
+    private boolean tenantExists(TenantId tenant) {
+        return jdbc.sql("SELECT COUNT(*) FROM tenants WHERE id = :id").param("id", tenant.value())
+                .query(Integer.class).single() > 0;
     }
 
     public void run(TenantId tenant, Runnable work) {
@@ -79,18 +111,67 @@ public class TenantTransactions {
             }
             return;
         }
+        // held until the transaction ends, so an erasure of the tenant waits for it (see erase)
+        Lock inFlight = fence(tenant).readLock();
+        inFlight.lock();
+        Scope scope = new Scope(connection);
+        try {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCompletion(int status) {
+                    TransactionSynchronizationManager.unbindResourceIfPossible(scope);
+                    inFlight.unlock();
+                }
+            });
+        } catch (RuntimeException e) {
+            inFlight.unlock();
+            throw e;
+        }
+        TransactionSynchronizationManager.bindResource(scope, tenant);
         if (rowSecurity()) {
             jdbc.sql("SELECT set_config('caravan.tenant_id', :tenant, true)").param("tenant", tenant.value())
                     .query(String.class).single();
         }
-        Scope scope = new Scope(connection);
-        TransactionSynchronizationManager.bindResource(scope, tenant);
-        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-            @Override
-            public void afterCompletion(int status) {
-                TransactionSynchronizationManager.unbindResourceIfPossible(scope);
+    }
+
+    /**
+     * Runs erasure's last step (deleting the tenant row, which cascades to every tenant-owned row) once no
+     * transaction of the tenant is in flight in this process, and keeps new ones waiting until it is done; those
+     * then fail on the missing tenant ({@link TenantNotFoundException}). Across processes PostgreSQL gives the
+     * same guarantee through the foreign keys' key-share locks; H2 (one process) takes none, so this is its fence.
+     */
+    public <T> T erase(TenantId tenant, Supplier<T> deleteTenantRow) {
+        requireTenant(tenant);
+        ReentrantReadWriteLock fence = fence(tenant);
+        if (fence.getReadHoldCount() > 0) {
+            throw new IllegalStateException("tenant " + tenant + " cannot be erased from inside its own transaction");
+        }
+        try {
+            if (!fence.writeLock().tryLock()) {
+                LOG.info("Erasure of tenant {} waits for {} transaction(s) in flight", tenant, fence.getReadLockCount());
+                if (!fence.writeLock().tryLock(ERASE_WAIT.toSeconds(), TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("tenant " + tenant + " still had transactions in flight after "
+                            + ERASE_WAIT.toSeconds() + " s; its erasure can be repeated");
+                }
             }
-        });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while erasing tenant " + tenant, e);
+        }
+        try {
+            return deleteTenantRow.get();
+        } finally {
+            fence.writeLock().unlock();
+        }
+    }
+
+    /** Whether an erasure of the tenant is waiting for the tenant's transactions in flight in this process. */
+    public boolean erasureWaiting(TenantId tenant) {
+        return fence(tenant).hasQueuedThreads();
+    }
+
+    private ReentrantReadWriteLock fence(TenantId tenant) {
+        return fences.computeIfAbsent(tenant, id -> new ReentrantReadWriteLock());
     }
 
     /**

@@ -1,6 +1,8 @@
 package io.caravan.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.caravan.query.AnswerCache;
@@ -10,8 +12,14 @@ import io.caravan.support.HubTest;
 import io.caravan.support.VectorStorage;
 import io.caravan.tenancy.ApiKeys;
 import io.caravan.tenancy.TenantId;
+import io.caravan.tenancy.TenantNotFoundException;
+import io.caravan.tenancy.TenantTransactions;
+import io.caravan.usage.Budget;
+import io.caravan.usage.TokenBudgets;
 import io.caravan.vector.TenantVectorStore;
+import java.time.Duration;
 import java.time.LocalDate;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.HashSet;
 import java.util.List;
@@ -19,6 +27,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -46,6 +59,12 @@ class TenantErasureTest extends HubTest {
     TenantSecrets secrets;
     @Autowired
     ApiKeys apiKeys;
+    @Autowired
+    TokenBudgets budgets;
+    @Autowired
+    TenantTransactions transactions;
+    @Autowired
+    JdbcClient jdbc;
 
     @Test
     void erasingATenantLeavesNothingOfItAndKeepsTheOthers() {
@@ -126,6 +145,55 @@ class TenantErasureTest extends HubTest {
         assertThat(hub.get("/api/v1/budget", againKey).json().get("embeddingTokensThisMonth").asLong()).isZero();
         assertThat(hub.get("/api/v1/quarantine", againKey).json().get("items")).isEmpty();
         assertThat(hub.delete("/admin/v1/tenants/no-such-tenant", ADMIN_TOKEN).code()).isEqualTo("tenant_not_found");
+    }
+
+    /**
+     * A write of the tenant still in flight when erasure runs (a document accepted by a request authenticated just
+     * before the keys went, an index worker's reservation) is fenced: erasure waits for its transaction to end and
+     * then removes what it wrote, and a write after the erasure is refused with {@link TenantNotFoundException}.
+     * The write in flight is a tenant transaction held open on another thread, as the intake's would be
+     * (another replica's write: {@code PostgresModeTest}).
+     */
+    @Test
+    void aWriteInFlightWhileItsTenantIsErasedLeavesNothingBehind() throws Exception {
+        String gone = newTenant("racing");
+        String goneKey = newKey(gone);
+        TenantId goneId = TenantId.of(gone);
+        CountDownLatch written = new CountDownLatch(1);
+        CountDownLatch commit = new CountDownLatch(1);
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            Future<?> writer = threads.submit(() -> transactions.run(goneId, () -> {
+                OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+                jdbc.sql("""
+                        INSERT INTO documents (tenant_id, document_id, title, source_type, content_type, status,
+                                               chunks, created_at, updated_at)
+                        VALUES (:t, 'doc_in_flight', 'In flight', 'upload', 'text/plain', 'queued', 0, :now, :now)""")
+                        .param("t", gone).param("now", now).update();
+                written.countDown();
+                await().atMost(Duration.ofSeconds(30)).until(() -> commit.getCount() == 0);
+            }));
+            assertThat(written.await(30, TimeUnit.SECONDS)).isTrue();
+            Future<HubClient.Response> erasure = threads.submit(() -> hub.delete("/admin/v1/tenants/" + gone,
+                    ADMIN_TOKEN));
+            // unfenced, the erasure would be over before the write commits
+            await().atMost(Duration.ofSeconds(30)).until(() -> erasure.isDone() || transactions.erasureWaiting(goneId));
+            assertThat(erasure).isNotDone();
+            commit.countDown();
+            writer.get(30, TimeUnit.SECONDS);
+            HubClient.Response erased = erasure.get(30, TimeUnit.SECONDS);
+            assertThat(erased.status()).as(erased.text()).isEqualTo(200);
+        } finally {
+            commit.countDown();
+            threads.shutdownNow();
+        }
+        assertThat(rowsOf(gone)).as("rows left of the erased tenant").isEmpty();
+
+        // a write for the erased tenant now fails on its key, with a clear error, and leaves no row
+        assertThatThrownBy(() -> budgets.reserve(goneId, Budget.EMBEDDING_MONTHLY, 10, null))
+                .isInstanceOf(TenantNotFoundException.class).hasMessageContaining(gone);
+        assertThat(rowsOf(gone)).as("rows left of the erased tenant").isEmpty();
+        assertThat(hub.get("/api/v1/documents", goneKey).status()).isEqualTo(401);
     }
 
     /**

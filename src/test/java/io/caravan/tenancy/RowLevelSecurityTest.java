@@ -38,6 +38,11 @@ class RowLevelSecurityTest {
                 WHERE table_schema = 'public' AND column_name = 'tenant_id' ORDER BY table_name""")
                 .query(String.class).list();
         for (String tenant : List.of("tenant-a", "tenant-b")) {
+            // every tenant-owned row references its tenant (V11); the tenants table itself has no policy
+            app.sql("""
+                    INSERT INTO tenants (id, display_name, config_json, config_version, created_at, updated_at)
+                    VALUES (:t, :t, '{}', 1, :now, :now)""").param("t", tenant)
+                    .param("now", OffsetDateTime.parse("2026-06-01T10:00:00Z")).update();
             asTenant(tenant, jdbc -> {
                 insertOneRowEach(jdbc, tenant);
                 return null;
