@@ -201,12 +201,19 @@ class PostgresModeTest extends HubTest {
                 insert.setString(1, gone);
                 assertThat(insert.executeUpdate()).isOne();
             }
+            int writer;
+            try (PreparedStatement pid = inFlight.prepareStatement("SELECT pg_backend_pid()");
+                 java.sql.ResultSet result = pid.executeQuery()) {
+                result.next();
+                writer = result.getInt(1);
+            }
             Future<HubClient.Response> erasure = eraser.submit(() -> hub.delete("/admin/v1/tenants/" + gone,
                     ADMIN_TOKEN));
             JdbcClient superuser = postgres().superuser();
-            // unfenced, the erasure would be over before the write commits
+            // unfenced, the erasure would be over before the write commits; fenced, a session waits for this one
             await().atMost(Duration.ofSeconds(30)).until(() -> erasure.isDone() || superuser.sql(
-                    "SELECT COUNT(*) FROM pg_locks WHERE NOT granted").query(Integer.class).single() > 0);
+                    "SELECT COUNT(*) FROM pg_stat_activity WHERE :writer = ANY(pg_blocking_pids(pid))")
+                    .param("writer", writer).query(Integer.class).single() > 0);
             assertThat(erasure).isNotDone();
             inFlight.commit();
             HubClient.Response erased = erasure.get(30, TimeUnit.SECONDS);

@@ -14,7 +14,6 @@ import io.caravan.sources.web.WebPageStore;
 import io.caravan.tenancy.ApiKeys;
 import io.caravan.tenancy.TenantId;
 import io.caravan.tenancy.TenantRegistry;
-import io.caravan.tenancy.TenantTransactions;
 import io.caravan.vector.TenantVectorStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,12 +40,11 @@ class TenantErasure {
     private final SourceManager sources;
     private final WebPageStore webPages;
     private final MessengerMessages messengerMessages;
-    private final TenantTransactions transactions;
 
     TenantErasure(TenantRegistry tenants, ApiKeys apiKeys, TenantSecrets secrets, DocumentRegistry documents,
                   Quarantine quarantine, TenantVectorStore store, TokenBudgets budgets, TenantGauges gauges,
                   AnswerCache cache, LiveDocuments liveDocuments, QueryRateLimiter limiter, LlmRouter router, SourceManager sources,
-                  WebPageStore webPages, MessengerMessages messengerMessages, TenantTransactions transactions) {
+                  WebPageStore webPages, MessengerMessages messengerMessages) {
         this.tenants = tenants;
         this.apiKeys = apiKeys;
         this.secrets = secrets;
@@ -62,7 +60,6 @@ class TenantErasure {
         this.sources = sources;
         this.webPages = webPages;
         this.messengerMessages = messengerMessages;
-        this.transactions = transactions;
     }
 
     Dtos.ErasureReport erase(TenantId tenant) {
@@ -83,7 +80,7 @@ class TenantErasure {
         router.forget(tenant); // breakers and own-key clients
         // last, fenced: writes of the tenant still in flight (a request authenticated before its keys went, an
         // index worker) finish first, and the tenant row's foreign keys cascade to whatever they added
-        transactions.erase(tenant, () -> tenants.delete(tenant));
+        tenants.delete(tenant);
         LOG.info("Erased tenant {}: {} documents, {} chunks, {} secrets, {} keys, {} quarantined",
                 tenant, docs, chunks, secretCount, keys, quarantined);
         return new Dtos.ErasureReport(tenant.value(), docs, chunks, secretCount, keys, cacheEntries, quarantined);

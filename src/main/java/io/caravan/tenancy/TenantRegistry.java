@@ -32,6 +32,7 @@ public class TenantRegistry {
     private final Clock clock;
     private final Duration configTtl;
     private final ApplicationEventPublisher events;
+    private final TenantTransactions transactions;
     private final Map<TenantId, CachedConfig> configs = new ConcurrentHashMap<>();
     /** Counts evictions, so a read that raced a change is not cached. */
     private final AtomicLong evictions = new AtomicLong();
@@ -49,8 +50,9 @@ public class TenantRegistry {
 
     public TenantRegistry(JdbcClient jdbc, ObjectMapper json, Clock clock,
                           @Value("${caravan.tenants.config-cache-ttl:1s}") Duration configTtl,
-                          ApplicationEventPublisher events) {
+                          ApplicationEventPublisher events, TenantTransactions transactions) {
         this.jdbc = jdbc;
+        this.transactions = transactions;
         this.events = events;
         this.json = json;
         this.clock = clock;
@@ -183,8 +185,13 @@ public class TenantRegistry {
         return require(id);
     }
 
+    /**
+     * Deletes the tenant row, fenced against the tenant's writes in flight ({@link TenantTransactions#erase}); the
+     * foreign keys cascade to every tenant-owned row left. The change is published once the fence is released.
+     */
     public int delete(TenantId id) {
-        int deleted = jdbc.sql("DELETE FROM tenants WHERE id = :id").param("id", id.value()).update();
+        int deleted = transactions.erase(id, () -> jdbc.sql("DELETE FROM tenants WHERE id = :id")
+                .param("id", id.value()).update());
         evictOnCommit(id);
         events.publishEvent(new TenantChanged(id));
         return deleted;

@@ -1,7 +1,9 @@
 package io.caravan.tenancy;
 
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Lock;
@@ -32,6 +34,8 @@ public class TenantTransactions {
 
     private static final Logger LOG = LoggerFactory.getLogger(TenantTransactions.class);
     private static final Duration ERASE_WAIT = Duration.ofMinutes(2);
+    /** SQLSTATE of an insert whose foreign key finds no parent row: PostgreSQL, H2. */
+    private static final Set<String> PARENT_MISSING = Set.of("23503", "23506");
 
     private final JdbcClient jdbc;
     private final DataSource dataSource;
@@ -53,27 +57,34 @@ public class TenantTransactions {
     /**
      * Runs the work in a transaction scoped to the tenant and returns its result. A write refused because the
      * tenant row is gone (every tenant-owned table references it: the tenant was erased while this ran) fails
-     * with {@link TenantNotFoundException}, checked by the outermost transaction once this one is over.
+     * with {@link TenantNotFoundException}.
      */
     public <T> T call(TenantId tenant, Supplier<T> work) {
         requireTenant(tenant);
-        boolean outermost = !TransactionSynchronizationManager.isActualTransactionActive();
+        // a transaction of its own waits for a running erasure before it takes a pooled connection, so waiting
+        // transactions never hold the connections the erasure (or the writes it waits for) needs
+        Lock inFlight = TransactionSynchronizationManager.isActualTransactionActive() ? null : enter(tenant);
         try {
             return required.execute(status -> {
                 scope(tenant);
                 return work.get();
             });
         } catch (DataIntegrityViolationException e) {
-            if (outermost && !(e instanceof DuplicateKeyException) && !tenantExists(tenant)) {
-                throw new TenantNotFoundException(tenant.value(), e);
+            throw translated(tenant, e);
+        } finally {
+            if (inFlight != null) {
+                inFlight.unlock();
             }
-            throw e;
         }
     }
 
-    private boolean tenantExists(TenantId tenant) {
-        return jdbc.sql("SELECT COUNT(*) FROM tenants WHERE id = :id").param("id", tenant.value())
-                .query(Integer.class).single() > 0;
+    /** A foreign-key violation: every one references the tenant row, so the tenant does not exist (any more). */
+    private static RuntimeException translated(TenantId tenant, DataIntegrityViolationException e) {
+        if (!(e instanceof DuplicateKeyException) && e.getMostSpecificCause() instanceof SQLException sql
+                && PARENT_MISSING.contains(sql.getSQLState())) {
+            return new TenantNotFoundException(tenant.value(), e);
+        }
+        return e;
     }
 
     public void run(TenantId tenant, Runnable work) {
@@ -95,7 +106,11 @@ public class TenantTransactions {
         // the tenant is set outside the savepoint (a rollback to it must not undo the setting), and the failure
         // does not pass through a participating template, which would mark the whole transaction rollback-only
         scope(tenant);
-        return nested.execute(status -> work.get());
+        try {
+            return nested.execute(status -> work.get());
+        } catch (DataIntegrityViolationException e) {
+            throw translated(tenant, e);
+        }
     }
 
     private void scope(TenantId tenant) {
@@ -112,8 +127,7 @@ public class TenantTransactions {
             return;
         }
         // held until the transaction ends, so an erasure of the tenant waits for it (see erase)
-        Lock inFlight = fence(tenant).readLock();
-        inFlight.lock();
+        Lock inFlight = enter(tenant);
         Scope scope = new Scope(connection);
         try {
             TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
@@ -135,17 +149,19 @@ public class TenantTransactions {
     }
 
     /**
-     * Runs erasure's last step (deleting the tenant row, which cascades to every tenant-owned row) once no
-     * transaction of the tenant is in flight in this process, and keeps new ones waiting until it is done; those
-     * then fail on the missing tenant ({@link TenantNotFoundException}). Across processes PostgreSQL gives the
-     * same guarantee through the foreign keys' key-share locks; H2 (one process) takes none, so this is its fence.
+     * Runs erasure's last step, deleting the tenant row (which cascades to every tenant-owned row), in a
+     * transaction of its own once no transaction of the tenant is in flight in this process, and keeps new ones
+     * waiting until it has committed; those then fail on the missing tenant ({@link TenantNotFoundException}).
+     * Across processes PostgreSQL gives the same guarantee through the foreign keys' key-share locks (the delete
+     * waits at most {@code ERASE_WAIT} for other replicas' writes); H2 (one process) takes none, so this is its
+     * fence. Nothing else may run under it: listeners of the change run after it returns.
      */
     public <T> T erase(TenantId tenant, Supplier<T> deleteTenantRow) {
         requireTenant(tenant);
-        ReentrantReadWriteLock fence = fence(tenant);
-        if (fence.getReadHoldCount() > 0) {
-            throw new IllegalStateException("tenant " + tenant + " cannot be erased from inside its own transaction");
+        if (TransactionSynchronizationManager.isActualTransactionActive()) {
+            throw new IllegalStateException("tenant " + tenant + " must be erased outside any transaction");
         }
+        ReentrantReadWriteLock fence = fence(tenant);
         try {
             if (!fence.writeLock().tryLock()) {
                 LOG.info("Erasure of tenant {} waits for {} transaction(s) in flight", tenant, fence.getReadLockCount());
@@ -159,7 +175,12 @@ public class TenantTransactions {
             throw new IllegalStateException("interrupted while erasing tenant " + tenant, e);
         }
         try {
-            return deleteTenantRow.get();
+            return required.execute(status -> {
+                if (rowSecurity()) {
+                    jdbc.sql("SET LOCAL lock_timeout = '" + ERASE_WAIT.toSeconds() + "s'").update();
+                }
+                return deleteTenantRow.get();
+            });
         } finally {
             fence.writeLock().unlock();
         }
@@ -168,6 +189,12 @@ public class TenantTransactions {
     /** Whether an erasure of the tenant is waiting for the tenant's transactions in flight in this process. */
     public boolean erasureWaiting(TenantId tenant) {
         return fence(tenant).hasQueuedThreads();
+    }
+
+    private Lock enter(TenantId tenant) {
+        Lock inFlight = fence(tenant).readLock();
+        inFlight.lock();
+        return inFlight;
     }
 
     private ReentrantReadWriteLock fence(TenantId tenant) {
