@@ -7,6 +7,8 @@ import io.caravan.tenancy.Tenant;
 import io.caravan.tenancy.TenantConfig;
 import io.caravan.tenancy.TenantId;
 import io.caravan.tenancy.TenantRegistry;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Set;
 import org.springframework.http.HttpStatus;
@@ -154,6 +156,7 @@ class AdminTenantController extends AdminController {
             requirePositive("limits.maxDocumentBytes", config.limits().maxDocumentBytes());
             requirePositive("limits.maxChunksPerDocument", config.limits().maxChunksPerDocument());
             requirePositive("limits.ingestDocumentsPerSecond", config.limits().ingestDocumentsPerSecond());
+            requireParseTimeout(config.limits());
         }
         if (config.routing() != null && config.routing().defaultCriticality() != null
                 && !CRITICALITIES.contains(config.routing().defaultCriticality())) {
@@ -188,6 +191,25 @@ class AdminTenantController extends AdminController {
     private static void requireNonNegative(String field, Long value) {
         if (value != null && value < 0) {
             throw new ApiException(ErrorCode.INVALID_REQUEST, field + " must not be negative");
+        }
+    }
+
+    /** A child parser may be held this long at most: a longer limit would let one document hog a worker. */
+    private static final Duration MAX_PARSE_TIMEOUT = Duration.ofHours(1);
+
+    private static void requireParseTimeout(TenantConfig.Limits limits) {
+        if (limits.parseTimeout() == null) {
+            return;
+        }
+        Duration limit;
+        try {
+            limit = limits.parseTimeLimit();
+        } catch (DateTimeParseException e) {
+            limit = null;
+        }
+        if (limit == null || limit.isNegative() || limit.isZero() || limit.compareTo(MAX_PARSE_TIMEOUT) > 0) {
+            throw new ApiException(ErrorCode.INVALID_REQUEST, "limits.parseTimeout must be an ISO-8601 duration "
+                    + "above zero and at most PT1H, such as PT30S; got '" + limits.parseTimeout() + "'");
         }
     }
 

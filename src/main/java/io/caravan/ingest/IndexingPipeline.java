@@ -114,9 +114,11 @@ public class IndexingPipeline {
     public Parsed parse(Exchange exchange) throws InvalidPayloadException {
         Fetched fetched = exchange.getMessage().getMandatoryBody(Fetched.class);
         exchange.setProperty(STAGE, "parse");
-        return timed(TenantHeader.require(exchange), fetched.document(), "parse", () -> {
+        TenantId tenant = TenantHeader.require(exchange);
+        return timed(tenant, fetched.document(), "parse", () -> {
             // the type comes from the bytes; the file name is only a hint
-            String normalised = TextNormaliser.normalise(parser.parse(fetched.content(), fileName(fetched)).text());
+            String normalised = TextNormaliser.normalise(
+                    parser.parse(fetched.content(), fileName(fetched), parseTimeout(tenant)).text());
             if (normalised.isEmpty()) {
                 throw new IngestFailure("parse", "empty_content", true, "the document has no text content");
             }
@@ -254,6 +256,11 @@ public class IndexingPipeline {
             return fetched.fileName();
         }
         return "text/markdown".equals(fetched.document().contentType()) ? "document.md" : "document.txt";
+    }
+
+    /** The tenant's parse time limit, or null for the hub's default. */
+    private Duration parseTimeout(TenantId tenant) {
+        return tenants.config(tenant).limits().parseTimeLimit();
     }
 
     private int maxChunks(TenantId tenant) {

@@ -1,6 +1,7 @@
 package io.caravan.tenancy;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -12,14 +13,14 @@ public record TenantConfig(String systemPrompt, Budgets budgets, Limits limits, 
                            List<Source> sources) {
 
     public static TenantConfig empty() {
-        return new TenantConfig(null, new Budgets(null, null, null, null), new Limits(null, null, null, null, null),
+        return new TenantConfig(null, new Budgets(null, null, null, null), new Limits(null, null, null, null, null, null),
                 new Routing(null, null), List.of());
     }
 
     public TenantConfig normalised() {
         return new TenantConfig(systemPrompt,
                 budgets == null ? new Budgets(null, null, null, null) : budgets,
-                limits == null ? new Limits(null, null, null, null, null) : limits,
+                limits == null ? new Limits(null, null, null, null, null, null) : limits,
                 routing == null ? new Routing(null, null) : routing,
                 sources == null ? List.of() : List.copyOf(sources));
     }
@@ -30,11 +31,17 @@ public record TenantConfig(String systemPrompt, Budgets budgets, Limits limits, 
     }
 
     /**
-     * Per-tenant limits; {@code maxChunksPerDocument} and {@code ingestDocumentsPerSecond} extend API.md
-     * (the tenant's chunk guard and its indexing rate cap).
+     * Per-tenant limits; {@code maxChunksPerDocument}, {@code ingestDocumentsPerSecond} and {@code parseTimeout}
+     * extend API.md (the tenant's chunk guard, its indexing rate cap, and the wall-clock limit of parsing one of
+     * its documents, an ISO-8601 duration such as {@code PT30S}).
      */
     public record Limits(Integer queriesPerMinute, Integer maxConcurrentLlmCalls, Long maxDocumentBytes,
-                         Integer maxChunksPerDocument, Integer ingestDocumentsPerSecond) {
+                         Integer maxChunksPerDocument, Integer ingestDocumentsPerSecond, String parseTimeout) {
+
+        /** The parse time limit, or null when the hub's default applies; the config API accepts only valid ones. */
+        public Duration parseTimeLimit() {
+            return parseTimeout == null || parseTimeout.isBlank() ? null : Duration.parse(parseTimeout);
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.caravan.ingest.parse;
 
 import io.caravan.ingest.IngestFailure;
+import java.time.Duration;
 import java.util.Objects;
 import org.apache.tika.mime.MediaType;
 import org.springframework.stereotype.Component;
@@ -35,7 +36,17 @@ public class DocumentParser implements AutoCloseable {
      * @throws IngestFailure when the document cannot be turned into text
      */
     public ParsedText parse(byte[] content, String fileName) {
+        return parse(content, fileName, null);
+    }
+
+    /**
+     * As {@link #parse(byte[], String)}, with the wall-clock limit of a parse in a child: a tenant's
+     * {@code limits.parseTimeout}, or null for the hub's {@code caravan.parse.timeout}. (Text and small HTML,
+     * parsed here, are bounded by their size instead.)
+     */
+    public ParsedText parse(byte[] content, String fileName, Duration timeoutOrDefault) {
         Objects.requireNonNull(content, "content");
+        Duration timeout = timeoutOrDefault != null ? timeoutOrDefault : settings.timeout();
         if (content.length == 0) {
             throw new IngestFailure(Failures.STAGE, "empty_content", true, "the document is empty (0 bytes)");
         }
@@ -46,8 +57,9 @@ public class DocumentParser implements AutoCloseable {
             case HTML -> content.length <= settings.inProcessHtmlMaxBytes().toBytes()
                     ? inProcess.html(content, detected.type(), maxChars)
                     : workers.parse(new WorkerProtocol.Request(content, detected.type().toString(), maxChars),
-                            detected.type());
-            case CHILD -> workers.parse(new WorkerProtocol.Request(content, null, maxChars), detected.type());
+                            detected.type(), timeout);
+            case CHILD -> workers.parse(new WorkerProtocol.Request(content, null, maxChars), detected.type(),
+                    timeout);
             case UNSUPPORTED -> throw Failures.unsupported(detected.type());
         };
         if (parsed.text().isBlank()) {

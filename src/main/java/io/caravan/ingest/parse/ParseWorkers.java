@@ -48,20 +48,21 @@ final class ParseWorkers implements AutoCloseable {
 
     /**
      * Parses in a child JVM. {@code type} is what the hub detected, for messages; the child reports the type
-     * it parsed. Waits for a free worker at most twice the timeout (a busy one finishes or is killed by then).
+     * it parsed; {@code timeout} bounds this parse. Waits for a free worker at most twice the hub's default
+     * timeout (a busy one has usually finished or been killed by then; if not, the document is retried later).
      */
-    ParsedText parse(WorkerProtocol.Request request, MediaType type) {
+    ParsedText parse(WorkerProtocol.Request request, MediaType type, Duration timeout) {
         acquireSlot();
         try {
             WorkerProcess worker = take();
             ParsedText parsed;
             try {
-                parsed = worker.parse(request, settings.timeout());
+                parsed = worker.parse(request, timeout);
             } catch (IngestFailure reported) {
                 release(worker); // the worker parsed and refused the document; it is fine
                 throw reported;
             } catch (WorkerProcess.Death death) {
-                throw failure(death, worker, type);
+                throw failure(death, worker, type, timeout);
             }
             release(worker);
             return parsed;
@@ -159,13 +160,13 @@ final class ParseWorkers implements AutoCloseable {
         }
     }
 
-    private IngestFailure failure(WorkerProcess.Death death, WorkerProcess worker, MediaType type) {
+    private IngestFailure failure(WorkerProcess.Death death, WorkerProcess worker, MediaType type, Duration timeout) {
         discard(worker);
         LOG.warn("Document parser worker {} was stopped while parsing a document of type {}: {} ({})",
                 worker.pid(), type, death.why(), death.getMessage());
         return switch (death.why()) {
             case TIMEOUT -> new IngestFailure(Failures.STAGE, "parse_error", true, "parsing the " + type
-                    + " document did not finish within " + readable(settings.timeout()) + "; it was stopped");
+                    + " document did not finish within " + readable(timeout) + "; it was stopped");
             case OUT_OF_MEMORY -> new IngestFailure(Failures.STAGE, "too_large", true, "parsing the " + type
                     + " document needed more than the parser's " + settings.workerHeap().toMegabytes()
                     + " MB of memory (a decompression bomb or an oversized document); it was stopped");

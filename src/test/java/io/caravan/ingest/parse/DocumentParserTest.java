@@ -228,6 +228,16 @@ class DocumentParserTest {
                 assertFailure(() -> impatient.parse(bomb, "bomb.docx"), "parse_error", "did not finish within 200 ms");
             }
         }
+
+        /** A tenant's own limit (limits.parseTimeout) bounds its document instead of the hub's default. */
+        @Test
+        void aParseTimeLimitGivenWithTheDocumentIsItsOwn() {
+            byte[] bomb = HostileCorpus.docxBomb(80L << 20);
+            assertFailure(() -> parser.parse(bomb, "bomb.docx", Duration.ofMillis(300)), "parse_error",
+                    "did not finish within 300 ms");
+            assertThat(parser.parse(HostileCorpus.docx("Within the limit"), "fine.docx", Duration.ofSeconds(30))
+                    .text()).contains("Within the limit");
+        }
     }
 
     private void assertGoodPdfStillParses() {

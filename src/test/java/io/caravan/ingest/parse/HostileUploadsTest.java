@@ -78,6 +78,49 @@ class HostileUploadsTest extends HubTest {
         }
     }
 
+    /**
+     * {@code limits.parseTimeout} is the tenant's own: the same DOCX bomb is stopped by the clock for a tenant with
+     * a 200 ms limit ({@code parse_error}) and by the child's heap under the hub's default ({@code too_large}).
+     */
+    @Test
+    void aTenantsParseTimeLimitStopsItsSlowDocuments() {
+        String impatient = newTenant("impatient");
+        String impatientKey = newKey(impatient);
+        String patient = newTenant("patient");
+        String patientKey = newKey(patient);
+        HubClient.Response config = hub.putJson("/admin/v1/tenants/" + impatient + "/config", ADMIN_TOKEN,
+                "{\"limits\":{\"parseTimeout\":\"PT0.2S\"}}");
+        assertThat(config.status()).as(config.text()).isEqualTo(200);
+        assertThat(config.json().path("limits").path("parseTimeout").asText()).isEqualTo("PT0.2S");
+        Upload bomb = new Upload("bomb.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                HostileCorpus.docxBomb(80L << 20));
+
+        String stopped = upload(impatientKey, bomb);
+        awaitStatus(impatientKey, stopped, "quarantined");
+        JsonNode item = hub.get("/api/v1/quarantine", impatientKey).json().get("items").get(0);
+        assertThat(item.get("reason").asText()).isEqualTo("parse_error");
+        assertThat(item.get("error").asText()).contains("did not finish within 200 ms");
+
+        String exhausted = upload(patientKey, bomb);
+        awaitStatus(patientKey, exhausted, "quarantined");
+        assertThat(hub.get("/api/v1/quarantine", patientKey).json().get("items").get(0).get("reason").asText())
+                .isEqualTo("too_large");
+    }
+
+    @Test
+    void aParseTimeLimitMustBeAPositiveDurationOfAtMostAnHour() {
+        String tenant = newTenant("parse-limit");
+        for (String bad : new String[] {"PT0S", "-PT1S", "PT2H", "30 seconds", ""}) {
+            HubClient.Response response = hub.putJson("/admin/v1/tenants/" + tenant + "/config", ADMIN_TOKEN,
+                    "{\"limits\":{\"parseTimeout\":" + quote(bad) + "}}");
+            assertThat(response.status()).as(bad + ": " + response.text()).isEqualTo(400);
+            assertThat(response.code()).isEqualTo("invalid_request");
+            assertThat(response.text()).contains("limits.parseTimeout");
+        }
+        assertThat(hub.putJson("/admin/v1/tenants/" + tenant + "/config", ADMIN_TOKEN,
+                "{\"limits\":{\"parseTimeout\":\"PT1H\"}}").status()).isEqualTo(200);
+    }
+
     @Test
     void anUploadOverTheTenantsLimitIsRefusedWith413() {
         String tenant = newTenant("limits");
