@@ -127,7 +127,7 @@ public class TenantTransactions {
             return;
         }
         // held until the transaction ends, so an erasure of the tenant waits for it (see erase)
-        Lock inFlight = enter(tenant);
+        Lock inFlight = enterHoldingConnection(tenant);
         Scope scope = new Scope(connection);
         try {
             TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
@@ -158,10 +158,11 @@ public class TenantTransactions {
      */
     public <T> T erase(TenantId tenant, Supplier<T> deleteTenantRow) {
         requireTenant(tenant);
-        if (TransactionSynchronizationManager.isActualTransactionActive()) {
+        ReentrantReadWriteLock fence = fence(tenant);
+        if (TransactionSynchronizationManager.isActualTransactionActive() || fence.getReadHoldCount() > 0) {
+            // the delete must commit under the write lock, which a reader of the tenant could never take
             throw new IllegalStateException("tenant " + tenant + " must be erased outside any transaction");
         }
-        ReentrantReadWriteLock fence = fence(tenant);
         try {
             if (!fence.writeLock().tryLock()) {
                 LOG.info("Erasure of tenant {} waits for {} transaction(s) in flight", tenant, fence.getReadLockCount());
@@ -189,6 +190,25 @@ public class TenantTransactions {
     /** Whether an erasure of the tenant is waiting for the tenant's transactions in flight in this process. */
     public boolean erasureWaiting(TenantId tenant) {
         return fence(tenant).hasQueuedThreads();
+    }
+
+    /**
+     * The read lock for a transaction that already holds a pooled connection (opened outside {@link #call}, or a
+     * nested one): it never waits for an erasure, so no connection is held while one runs. Re-entering (the
+     * thread's own {@link #call} took it) always succeeds; otherwise, with an erasure of the tenant running or
+     * waiting, the transaction fails as the tenant's would a moment later.
+     */
+    private Lock enterHoldingConnection(TenantId tenant) {
+        Lock inFlight = fence(tenant).readLock();
+        try {
+            // the timed form (unlike tryLock()) does not barge past a waiting erasure
+            if (inFlight.tryLock(0, TimeUnit.NANOSECONDS)) {
+                return inFlight;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        throw new TenantNotFoundException(tenant.value(), new IllegalStateException("the tenant is being erased"));
     }
 
     private Lock enter(TenantId tenant) {
