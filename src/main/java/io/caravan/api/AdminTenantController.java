@@ -194,8 +194,13 @@ class AdminTenantController extends AdminController {
         }
     }
 
-    /** A child parser may be held this long at most: a longer limit would let one document hog a worker. */
-    private static final Duration MAX_PARSE_TIMEOUT = Duration.ofHours(1);
+    /**
+     * A tenant's parse may hold a child parser this long at most: a Kafka consumer must finish its poll's
+     * documents within max.poll.interval.ms (production profile: 5 records in 10 minutes), and one document must
+     * not hold a shared worker for long. At least a millisecond: the watchdog counts in milliseconds.
+     */
+    private static final Duration MAX_PARSE_TIMEOUT = Duration.ofMinutes(1);
+    private static final Duration MIN_PARSE_TIMEOUT = Duration.ofMillis(1);
 
     private static void requireParseTimeout(TenantConfig.Limits limits) {
         if (limits.parseTimeout() == null) {
@@ -207,9 +212,9 @@ class AdminTenantController extends AdminController {
         } catch (DateTimeParseException e) {
             limit = null;
         }
-        if (limit == null || limit.isNegative() || limit.isZero() || limit.compareTo(MAX_PARSE_TIMEOUT) > 0) {
+        if (limit == null || limit.compareTo(MIN_PARSE_TIMEOUT) < 0 || limit.compareTo(MAX_PARSE_TIMEOUT) > 0) {
             throw new ApiException(ErrorCode.INVALID_REQUEST, "limits.parseTimeout must be an ISO-8601 duration "
-                    + "above zero and at most PT1H, such as PT30S; got '" + limits.parseTimeout() + "'");
+                    + "from PT0.001S to PT1M, such as PT30S; got '" + limits.parseTimeout() + "'");
         }
     }
 

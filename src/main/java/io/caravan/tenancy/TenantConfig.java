@@ -33,10 +33,13 @@ public record TenantConfig(String systemPrompt, Budgets budgets, Limits limits, 
     /**
      * Per-tenant limits; {@code maxChunksPerDocument}, {@code ingestDocumentsPerSecond} and {@code parseTimeout}
      * extend API.md (the tenant's chunk guard, its indexing rate cap, and the wall-clock limit of parsing one of
-     * its documents, an ISO-8601 duration such as {@code PT30S}).
+     * its documents in a child JVM, an ISO-8601 duration from {@code PT0.001S} to {@code PT1M}).
      */
     public record Limits(Integer queriesPerMinute, Integer maxConcurrentLlmCalls, Long maxDocumentBytes,
-                         Integer maxChunksPerDocument, Integer ingestDocumentsPerSecond, String parseTimeout) {
+                         Integer maxChunksPerDocument, Integer ingestDocumentsPerSecond,
+                         // written only when set: a replica of an earlier version, which refuses unknown
+                         // fields, still reads every config that does not use it (rolling upgrades)
+                         @JsonInclude(JsonInclude.Include.NON_NULL) String parseTimeout) {
 
         /** The parse time limit, or null when the hub's default applies; the config API accepts only valid ones. */
         public Duration parseTimeLimit() {

@@ -98,6 +98,17 @@ final class HostileCorpus {
         }
     }
 
+    /**
+     * A valid DOCX that takes a child parser a while (tens of thousands of empty paragraphs to read) and holds
+     * one short sentence: slow, but neither large in text nor in memory, so only a clock can stop it.
+     */
+    static byte[] slowDocx(String sentence) {
+        String[] paragraphs = new String[40_000];
+        java.util.Arrays.fill(paragraphs, "");
+        paragraphs[0] = sentence;
+        return docx(paragraphs);
+    }
+
     /** A DOCX encrypted with a password, as Word writes it: an OLE2 file holding the encrypted package. */
     static byte[] encryptedDocx(String paragraph) {
         try (POIFSFileSystem fs = new POIFSFileSystem(); ByteArrayOutputStream out = new ByteArrayOutputStream()) {
