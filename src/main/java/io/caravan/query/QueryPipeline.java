@@ -6,6 +6,7 @@ import io.caravan.llm.RoutedAnswer;
 import io.caravan.observability.TenantMetrics;
 import io.caravan.tenancy.TenantHeader;
 import io.caravan.tenancy.TenantId;
+import io.caravan.usage.QuestionUsage;
 import io.caravan.vector.TenantVectorStore;
 import io.caravan.vector.VectorMatch;
 import java.time.Duration;
@@ -37,14 +38,16 @@ public class QueryPipeline {
     private final LlmRouter router;
     private final TenantMetrics metrics;
     private final LiveDocuments documents;
+    private final QuestionUsage usage;
 
     public QueryPipeline(TextEmbedder embedder, TenantVectorStore store, LlmRouter router,
-                         TenantMetrics metrics, LiveDocuments documents) {
+                         TenantMetrics metrics, LiveDocuments documents, QuestionUsage usage) {
         this.embedder = embedder;
         this.store = store;
         this.router = router;
         this.metrics = metrics;
         this.documents = documents;
+        this.usage = usage;
     }
 
     public Retrieved retrieve(Exchange exchange) throws InvalidPayloadException {
@@ -53,6 +56,7 @@ public class QueryPipeline {
         float[] vector = question.vector() == null ? embedder.embed(question.text())
                 : QuestionEmbeddings.await(question.vector());
         metrics.questionEmbedded(tenant, question.vector() != null);
+        usage.embedded(tenant, question.text(), exchange.getExchangeId());
         List<VectorMatch> matches = store.search(tenant, vector, question.topK());
         // a document deleted a moment ago (or before a crash cut its cleanup short) never answers
         Set<String> live = documents.indexedAmong(tenant, question.corpus(),
