@@ -9,6 +9,7 @@ import io.caravan.tenancy.TenantHeader;
 import io.caravan.tenancy.TenantConfig;
 import io.caravan.tenancy.TenantId;
 import io.caravan.tenancy.TenantRegistry;
+import io.caravan.usage.QuestionUsage;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
@@ -36,10 +37,12 @@ class QueryController {
     private final QueryRateLimiter limiter;
     private final TenantMetrics metrics;
     private final QuestionEmbeddings embeddings;
+    private final QuestionUsage usage;
 
     QueryController(ProducerTemplate camel, TenantRegistry tenants, AnswerCache cache, QueryRateLimiter limiter,
-                    TenantMetrics metrics, QuestionEmbeddings embeddings) {
+                    TenantMetrics metrics, QuestionEmbeddings embeddings, QuestionUsage usage) {
         this.embeddings = embeddings;
+        this.usage = usage;
         this.camel = camel;
         this.tenants = tenants;
         this.cache = cache;
@@ -83,6 +86,10 @@ class QueryController {
                 criticality, topK);
         Optional<QueryAnswer> cached = cache.get(key);
         if (cached.isPresent()) {
+            if (vector != null) {
+                // started, then answered from the cache after all: the model still ran, and the ledger says so
+                vector.thenRun(() -> usage.embedded(tenant, question, null));
+            }
             QueryAnswer hit = cached.get().asCacheHit();
             metrics.queryLatency(tenant, hit.sourceType(), hit.provider(), true,
                     Duration.ofNanos(System.nanoTime() - accepted));

@@ -196,17 +196,23 @@ public class TenantTransactions {
      * The read lock for a transaction that already holds a pooled connection (opened outside {@link #call}, or a
      * nested one): it never waits for an erasure, so no connection is held while one runs. Re-entering (the
      * thread's own {@link #call} took it) always succeeds; otherwise, with an erasure of the tenant running or
-     * waiting, the transaction fails as the tenant's would a moment later.
+     * first in line for the lock, the transaction fails as the tenant's would a moment later.
      */
     private Lock enterHoldingConnection(TenantId tenant) {
         Lock inFlight = fence(tenant).readLock();
+        // the timed form (unlike tryLock()) does not barge past a waiting erasure; with no wait it cannot be
+        // interrupted either, so a pending interrupt is set aside and restored
+        boolean interrupted = Thread.interrupted();
         try {
-            // the timed form (unlike tryLock()) does not barge past a waiting erasure
             if (inFlight.tryLock(0, TimeUnit.NANOSECONDS)) {
                 return inFlight;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        } catch (InterruptedException impossible) {
+            interrupted = true;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
         throw new TenantNotFoundException(tenant.value(), new IllegalStateException("the tenant is being erased"));
     }

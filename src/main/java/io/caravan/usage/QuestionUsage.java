@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,10 +24,11 @@ import org.springframework.stereotype.Component;
 /**
  * Writes every question embedded for a query into the usage ledger (an embedding call of the in-process model,
  * its tokens counted with the model's tokenizer), off the query's path: a query only hands the question over,
- * and one writer thread records what has gathered, one transaction per tenant. When the writer falls
- * {@code caravan.usage.question-queue} questions behind, the query records its own, so nothing is dropped for
- * lack of room; a failed write is retried with back-off. Closing writes what is left; only a crash can lose the
- * questions of the last moment.
+ * and one writer thread records what gathers within 200 ms, one transaction per tenant. A tenant's questions
+ * that cannot be written are retried with back-off, {@code ATTEMPTS} times, without holding up the others or
+ * writing anyone twice. When the writer falls {@code caravan.usage.question-queue} questions behind (or has
+ * stopped), the query records its own, so nothing is dropped for lack of room; a failure to record never fails
+ * the query. Closing writes what is left; only a crash can lose the questions of the last moment.
  */
 @Component
 public class QuestionUsage implements AutoCloseable {
@@ -34,7 +36,10 @@ public class QuestionUsage implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(QuestionUsage.class);
     private static final String PROVIDER = "in-process";
     private static final int BATCH = 500;
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+    private static final int ATTEMPTS = 5;
+    private static final Duration GATHER = Duration.ofMillis(200);
+    private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
     /** A question embedded for a query, waiting to be recorded. */
     private record Asked(TenantId tenant, Instant at, String question, String requestId) {
@@ -57,67 +62,123 @@ public class QuestionUsage implements AutoCloseable {
         this.waiting = new LinkedBlockingQueue<>(capacity);
         CustomizableThreadFactory factory = new CustomizableThreadFactory("usage-questions-");
         factory.setDaemon(true);
-        this.writer = factory.newThread(this::drain);
+        this.writer = factory.newThread(this::run);
         writer.start();
     }
 
-    /** Records (soon) that the tenant's question was embedded for the query {@code requestId}. */
+    /** Records (soon) that the tenant's question was embedded for the query {@code requestId} (may be null). */
     public void embedded(TenantId tenant, String question, String requestId) {
         Asked asked = new Asked(tenant, clock.instant(), question, requestId);
-        if (closing || !waiting.offer(asked)) {
-            write(List.of(asked)); // the writer is behind (or gone): this query records its own
+        if (closing || !writer.isAlive() || !waiting.offer(asked)) {
+            writeNow(asked); // the writer is behind (or gone): this query records its own
+        } else if (closing && waiting.remove(asked)) {
+            writeNow(asked); // closing began meanwhile: the queue may have been emptied for the last time
         }
     }
 
-    private void drain() {
-        List<Asked> batch = new ArrayList<>(BATCH);
-        Duration backoff = Duration.ofMillis(100);
-        while (!closing || !waiting.isEmpty() || !batch.isEmpty()) {
+    private void writeNow(Asked asked) {
+        try {
+            write(byTenant(List.of(asked)));
+        } catch (RuntimeException e) {
+            LOG.error("Could not record the usage of a question of tenant {}: {}", asked.tenant(), e.toString());
+        }
+    }
+
+    private void run() {
+        Map<TenantId, List<Asked>> pending = new LinkedHashMap<>();
+        Map<TenantId, Integer> failures = new LinkedHashMap<>();
+        Duration backoff = FIRST_BACKOFF;
+        while (!closing || !waiting.isEmpty() || !pending.isEmpty()) {
             try {
-                if (batch.isEmpty()) {
+                if (pending.isEmpty()) {
                     Asked first = waiting.poll(1, TimeUnit.SECONDS);
                     if (first == null) {
                         continue;
                     }
-                    batch.add(first);
-                    waiting.drainTo(batch, BATCH - 1);
+                    List<Asked> batch = new ArrayList<>(List.of(first));
+                    gather(batch);
+                    pending = byTenant(batch);
                 }
-                write(batch);
-                batch.clear();
-                backoff = Duration.ofMillis(100);
+                write(pending); // removes each tenant's questions once they are committed
+                failures.clear();
+                backoff = FIRST_BACKOFF;
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            } catch (RuntimeException e) {
-                if (closing) {
-                    LOG.error("Could not record the usage of {} question(s) while closing: {}", batch.size(),
-                            e.toString());
-                    batch.clear();
+                closing = true; // the flag is cleared: the loop writes what is left without waiting
+            } catch (Throwable e) { // an Error too: the writer must outlive any one batch
+                TenantId failed = pending.keySet().stream().findFirst().orElse(null);
+                int attempts = failed == null ? 0 : failures.merge(failed, 1, Integer::sum);
+                if (failed != null && (closing || attempts >= ATTEMPTS)) {
+                    LOG.error("The usage of {} question(s) of tenant {} could not be recorded after {} attempt(s): {}",
+                            pending.get(failed).size(), failed, attempts, e.toString());
+                    pending.remove(failed);
+                    failures.remove(failed);
                     continue;
                 }
-                LOG.warn("Could not record the usage of {} question(s), retrying in {} ms: {}", batch.size(),
-                        backoff.toMillis(), e.toString());
-                try {
-                    Thread.sleep(backoff.toMillis()); // back-off of a background writer, not a test wait
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    break;
+                LOG.warn("Could not record the usage of {} question(s) of tenant {}, retrying in {} ms: {}",
+                        failed == null ? 0 : pending.get(failed).size(), failed, backoff.toMillis(), e.toString());
+                if (failed != null) {
+                    pending.put(failed, pending.remove(failed)); // last: the other tenants are written first
                 }
-                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+                pause(backoff);
+                backoff = backoff.multipliedBy(2);
             }
         }
     }
 
+    /** The back-off of a background writer (not a test's wait); an interrupt ends it and starts closing. */
+    private void pause(Duration backoff) {
+        try {
+            Thread.sleep(backoff.toMillis());
+        } catch (InterruptedException e) {
+            closing = true;
+        }
+    }
+
     /**
-     * One transaction per tenant. A tenant erased meanwhile still gets its questions recorded: they were
-     * embedded, and the ledger outlives its tenants.
+     * Adds what arrives within {@code GATHER} of the first question (none while closing): one commit for many
+     * questions instead of one each, which on a busy hub would cost a disk write per query.
      */
-    private void write(List<Asked> batch) {
+    private void gather(List<Asked> batch) throws InterruptedException {
+        long deadline = System.nanoTime() + GATHER.toNanos();
+        waiting.drainTo(batch, BATCH - batch.size());
+        while (!closing && batch.size() < BATCH) {
+            long left = deadline - System.nanoTime();
+            Asked next = left > 0 ? waiting.poll(left, TimeUnit.NANOSECONDS) : null;
+            if (next == null) {
+                return;
+            }
+            batch.add(next);
+            waiting.drainTo(batch, BATCH - batch.size());
+        }
+    }
+
+    private static Map<TenantId, List<Asked>> byTenant(List<Asked> batch) {
         Map<TenantId, List<Asked>> byTenant = new LinkedHashMap<>();
         batch.forEach(asked -> byTenant.computeIfAbsent(asked.tenant(), t -> new ArrayList<>()).add(asked));
-        byTenant.forEach((tenant, asked) -> transactions.run(tenant, () -> asked.forEach(a -> ledger.record(
-                UsageEvent.embedding(tenant, a.at(), PROVIDER, TextEmbedder.MODEL, embeddedTokens(a.question()),
-                        a.requestId())))));
+        return byTenant;
+    }
+
+    /**
+     * One transaction per tenant, in order; each tenant's questions leave the map once committed, so a failure
+     * leaves only the uncommitted ones (the failed tenant first). A tenant erased meanwhile still gets its
+     * questions recorded: they were embedded, and the ledger outlives its tenants.
+     */
+    private void write(Map<TenantId, List<Asked>> pending) {
+        for (Iterator<Map.Entry<TenantId, List<Asked>>> it = pending.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<TenantId, List<Asked>> entry = it.next();
+            TenantId tenant = entry.getKey();
+            List<UsageEvent> events = new ArrayList<>(entry.getValue().size());
+            for (Asked asked : entry.getValue()) {
+                try {
+                    events.add(UsageEvent.embedding(tenant, asked.at(), PROVIDER, TextEmbedder.MODEL,
+                            embeddedTokens(asked.question()), asked.requestId()));
+                } catch (RuntimeException e) { // this question only: it could never be recorded
+                    LOG.error("The usage of a question of tenant {} cannot be recorded: {}", tenant, e.toString());
+                }
+            }
+            transactions.run(tenant, () -> events.forEach(ledger::record));
+            it.remove();
+        }
     }
 
     /** The tokens the model saw: the question's, up to its window less [CLS] and [SEP] (it truncates beyond). */
@@ -132,7 +193,8 @@ public class QuestionUsage implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         closing = true;
-        writer.join(Duration.ofSeconds(30).toMillis());
+        // a batch takes milliseconds; longer means the database is gone or hangs, and shutdown must go on
+        writer.join(CLOSE_WAIT.toMillis());
         if (writer.isAlive()) {
             LOG.error("The usage of {} question(s) could not be written before shutdown", waiting.size());
             writer.interrupt();
@@ -140,8 +202,6 @@ public class QuestionUsage implements AutoCloseable {
         }
         List<Asked> rest = new ArrayList<>();
         waiting.drainTo(rest);
-        if (!rest.isEmpty()) {
-            write(rest);
-        }
+        rest.forEach(this::writeNow);
     }
 }

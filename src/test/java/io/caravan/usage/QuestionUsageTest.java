@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.caravan.embedding.TextEmbedder;
 import io.caravan.embedding.TokenCounter;
+import io.caravan.observability.TenantMetrics;
 import io.caravan.support.HubClient;
 import io.caravan.support.HubTest;
 import io.caravan.tenancy.TenantId;
@@ -12,8 +13,10 @@ import io.caravan.tenancy.TenantTransactions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * Every question embedded for a query is an embedding call in the usage ledger (issue 5: every chat and embedding
@@ -27,6 +30,10 @@ class QuestionUsageTest extends HubTest {
     TenantTransactions transactions;
     @Autowired
     TokenCounter tokens;
+    @Autowired
+    JdbcClient jdbc;
+    @Autowired
+    TenantMetrics metrics;
 
     @Test
     void eachEmbeddedQuestionIsOneEmbeddingEventOfItsTokens() {
@@ -76,6 +83,42 @@ class QuestionUsageTest extends HubTest {
                 .param("t", tenant.value()).query(Long.class).single()).isEqualTo(TextEmbedder.MAX_TOKENS - 2L);
         assertThat(storedRows().sql("SELECT COUNT(*) FROM usage_events WHERE tenant_id = :t")
                 .param("t", erased.value()).query(Integer.class).single()).isEqualTo(20);
+    }
+
+    /**
+     * A tenant whose write fails is retried on its own: the other tenants' questions of the same batch are written
+     * once, never again with the retries, and the failing tenant's are written once it recovers.
+     */
+    @Test
+    void aTenantWhoseWriteFailsIsRetriedAloneAndNobodyIsWrittenTwice() throws Exception {
+        TenantId flaky = TenantId.of(newTenant("flaky"));
+        TenantId steady = TenantId.of(newTenant("steady"));
+        AtomicInteger failuresLeft = new AtomicInteger(2);
+        UsageLedger failing = new UsageLedger(jdbc, transactions, metrics) {
+            @Override
+            public void record(UsageEvent event) {
+                if (event.tenant().equals(flaky) && failuresLeft.getAndDecrement() > 0) {
+                    throw new IllegalStateException("the database hiccups");
+                }
+                super.record(event);
+            }
+        };
+        QuestionUsage usage = new QuestionUsage(failing, transactions, tokens, Clock.systemUTC(), 100);
+        try {
+            usage.embedded(flaky, "flaky one", "retry-f1");
+            usage.embedded(steady, "steady one", "retry-s1");
+            usage.embedded(steady, "steady two", "retry-s2");
+            await().atMost(Duration.ofSeconds(10)).until(() -> requestIds("retry-%").size() >= 3);
+        } finally {
+            usage.close();
+        }
+        assertThat(requestIds("retry-%")).containsExactlyInAnyOrder("retry-f1", "retry-s1", "retry-s2");
+        assertThat(failuresLeft.get()).isNegative(); // it did fail twice before it was written
+    }
+
+    private List<String> requestIds(String pattern) {
+        return storedRows().sql("SELECT request_id FROM usage_events WHERE request_id LIKE :p")
+                .param("p", pattern).query(String.class).list();
     }
 
     private void ask(String key, String question) {
