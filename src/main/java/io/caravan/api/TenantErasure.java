@@ -62,6 +62,16 @@ class TenantErasure {
         this.messengerMessages = messengerMessages;
     }
 
+    private int sweepVectors(TenantId tenant) {
+        try {
+            return store.deleteTenant(tenant);
+        } catch (RuntimeException e) {
+            LOG.warn("Erased tenant {}: the second sweep of its vector storage failed ({}); chunks written by an "
+                    + "index worker during the erasure may remain", tenant, e.toString());
+            return 0;
+        }
+    }
+
     Dtos.ErasureReport erase(TenantId tenant) {
         // keys first: the tenant's clients lose access before its data goes
         int keys = apiKeys.deleteAll(tenant);
@@ -81,6 +91,9 @@ class TenantErasure {
         // last, fenced: writes of the tenant still in flight (a request authenticated before its keys went, an
         // index worker) finish first, and the tenant row's foreign keys cascade to whatever they added
         tenants.delete(tenant);
+        // an index worker that wrote chunks after the store was emptied above: its document is gone, so its
+        // own clean-up removes them too; this sweep makes it so even when that worker stopped short
+        chunks += sweepVectors(tenant);
         LOG.info("Erased tenant {}: {} documents, {} chunks, {} secrets, {} keys, {} quarantined",
                 tenant, docs, chunks, secretCount, keys, quarantined);
         return new Dtos.ErasureReport(tenant.value(), docs, chunks, secretCount, keys, cacheEntries, quarantined);

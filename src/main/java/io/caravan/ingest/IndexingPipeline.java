@@ -5,6 +5,7 @@ import io.caravan.ingest.parse.DocumentParser;
 import io.caravan.observability.TenantMetrics;
 import io.caravan.tenancy.TenantHeader;
 import io.caravan.tenancy.TenantId;
+import io.caravan.tenancy.TenantNotFoundException;
 import io.caravan.tenancy.TenantRegistry;
 import io.caravan.usage.Budget;
 import io.caravan.usage.BudgetExceededException;
@@ -186,18 +187,25 @@ public class IndexingPipeline {
             store.replaceDocument(tenant, document.documentId(), embedded.chunks());
             TokenBudgets.Reservation reservation = exchange.getProperty(RESERVATION, TokenBudgets.Reservation.class);
             // the status change and the budget's usage commit together, so a crash cannot lose the usage
-            boolean indexed = Boolean.TRUE.equals(transactions.execute(status -> {
-                boolean marked = registry.markIndexed(tenant, document.documentId(), embedded.chunks().size());
-                if (marked && reservation != null) {
-                    budgets.commit(reservation, embedded.tokens());
-                }
-                if (marked) {
-                    // the ledger's event commits with the status too: recorded once, and only if indexed
-                    usage.record(UsageEvent.embedding(tenant, clock.instant(), "in-process", embedder.modelName(),
-                            embedded.tokens(), document.documentId()));
-                }
-                return marked;
-            }));
+            boolean indexed;
+            try {
+                indexed = Boolean.TRUE.equals(transactions.execute(status -> {
+                    boolean marked = registry.markIndexed(tenant, document.documentId(), embedded.chunks().size());
+                    if (marked && reservation != null) {
+                        budgets.commit(reservation, embedded.tokens());
+                    }
+                    if (marked) {
+                        // the ledger's event commits with the status too: recorded once, and only if indexed
+                        usage.record(UsageEvent.embedding(tenant, clock.instant(), "in-process",
+                                embedder.modelName(), embedded.tokens(), document.documentId()));
+                    }
+                    return marked;
+                }));
+            } catch (TenantNotFoundException erasing) {
+                // the tenant is being erased (or was): the chunks this delivery wrote go as well
+                removeChunks(tenant, document);
+                throw erasing;
+            }
             if (!indexed) {
                 notIndexed(exchange, tenant, document);
                 return document;
@@ -219,13 +227,18 @@ public class IndexingPipeline {
         releaseReservation(exchange);
         DocumentStatus now = registry.find(tenant, document.documentId()).map(Document::status).orElse(null);
         if (now == null || now == DocumentStatus.DELETED) {
-            store.deleteDocument(tenant, document.documentId());
-            if (!tenants.exists(tenant)) {
-                store.deleteTenant(tenant); // erased meanwhile: leave nothing of it on disk
-            }
+            removeChunks(tenant, document);
             LOG.info("Document {} was deleted while indexing; its chunks were removed", document.documentId());
         } else {
             LOG.info("Document {} is already {}; nothing more to do", document.documentId(), now.wire());
+        }
+    }
+
+    /** Removes the document's chunks, and the tenant's whole store if the tenant is gone meanwhile. */
+    private void removeChunks(TenantId tenant, Document document) {
+        store.deleteDocument(tenant, document.documentId());
+        if (!tenants.exists(tenant)) {
+            store.deleteTenant(tenant); // erased meanwhile: leave nothing of it on disk
         }
     }
 
