@@ -60,7 +60,11 @@ class AdminTenantController extends AdminController {
         if (displayName.length() > 200) {
             throw new ApiException(ErrorCode.INVALID_REQUEST, "displayName is longer than 200 characters");
         }
-        return Dtos.TenantView.of(tenants.create(id, displayName));
+        Dtos.TenantView created = Dtos.TenantView.of(tenants.create(id, displayName));
+        // an id used before: whatever an earlier incarnation's index worker left in the vector storage goes now,
+        // while the new tenant has no key yet and so nothing of its own there
+        erasure.sweepVectors(id);
+        return created;
     }
 
     @GetMapping

@@ -62,12 +62,16 @@ class TenantErasure {
         this.messengerMessages = messengerMessages;
     }
 
-    private int sweepVectors(TenantId tenant) {
+    /**
+     * Best effort: removes the tenant's vector storage (after its erasure, and when its id is taken again). A
+     * failure is logged; chunks left behind are never answered (the registry knows none of their documents).
+     */
+    int sweepVectors(TenantId tenant) {
         try {
             return store.deleteTenant(tenant);
         } catch (RuntimeException e) {
-            LOG.warn("Erased tenant {}: the second sweep of its vector storage failed ({}); chunks written by an "
-                    + "index worker during the erasure may remain", tenant, e.toString());
+            LOG.warn("The sweep of tenant {}'s vector storage failed ({}); chunks an index worker wrote while it "
+                    + "was erased may remain until the id is used again", tenant, e.toString());
             return 0;
         }
     }

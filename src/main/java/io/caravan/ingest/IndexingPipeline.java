@@ -202,8 +202,13 @@ public class IndexingPipeline {
                     return marked;
                 }));
             } catch (TenantNotFoundException erasing) {
-                // the tenant is being erased (or was): the chunks this delivery wrote go as well
-                removeChunks(tenant, document);
+                // the tenant is being erased (or was): once that is over (the registry waits for it), the chunks
+                // this delivery wrote go unless the document is still there (an erasure that gave up)
+                try {
+                    notIndexed(exchange, tenant, document);
+                } catch (RuntimeException cleanUp) {
+                    erasing.addSuppressed(cleanUp);
+                }
                 throw erasing;
             }
             if (!indexed) {

@@ -62,10 +62,14 @@ class EmbeddedVectorStore implements TenantVectorStore {
     @Override
     public int deleteTenant(TenantId tenant) {
         requireTenant(tenant);
-        TenantIndex index = indexes.remove(tenant);
-        int count = index == null ? new TenantIndex(tenant, dir(tenant)).count() : index.count();
-        FileSystemUtils.deleteRecursively(dir(tenant).toFile());
-        return count;
+        int[] count = new int[1];
+        // atomic with index(): no index of the tenant can be opened from the directory while it is deleted
+        indexes.compute(tenant, (id, index) -> {
+            count[0] = index == null ? new TenantIndex(id, dir(id)).count() : index.count();
+            FileSystemUtils.deleteRecursively(dir(id).toFile());
+            return null;
+        });
+        return count[0];
     }
 
     @Override

@@ -17,6 +17,7 @@ import io.caravan.tenancy.TenantTransactions;
 import io.caravan.usage.Budget;
 import io.caravan.usage.TokenBudgets;
 import io.caravan.vector.TenantVectorStore;
+import io.caravan.vector.VectorChunk;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -138,8 +139,15 @@ class TenantErasureTest extends HubTest {
         assertThat(hub.postJson("/api/v1/query", staysKey, "{\"question\":\"Which tenant stays?\"}").json()
                 .get("citations").get(0).get("documentId").asText()).isEqualTo(kept);
 
-        // the id can be used again, starting empty
+        // the id can be used again, starting empty: even chunks an index worker wrote after the erasure (here
+        // written straight to the store) are gone once the id is taken again
+        float[] vector = new float[384];
+        vector[0] = 1;
+        store.replaceDocument(goneId, "doc_leftover", List.of(new VectorChunk("doc_leftover#0", "doc_leftover", 0,
+                "Leftover", "upload", null, "Written by a worker after the erasure.", vector)));
+        assertThat(store.countChunks(goneId)).isOne();
         assertThat(hub.postJson("/admin/v1/tenants", ADMIN_TOKEN, "{\"id\":\"" + gone + "\"}").status()).isEqualTo(201);
+        assertThat(store.countChunks(goneId)).isZero();
         String againKey = newKey(gone);
         assertThat(hub.get("/api/v1/documents", againKey).json().get("items")).isEmpty();
         assertThat(hub.get("/api/v1/budget", againKey).json().get("embeddingTokensThisMonth").asLong()).isZero();
