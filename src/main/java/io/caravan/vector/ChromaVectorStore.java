@@ -150,6 +150,7 @@ class ChromaVectorStore implements TenantVectorStore {
 
     @Override
     public int deleteTenant(TenantId tenant) {
+        requireTenant(tenant); // fail closed before anything else
         int count;
         try {
             count = countChunks(tenant);
