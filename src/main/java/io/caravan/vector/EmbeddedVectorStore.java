@@ -23,16 +23,20 @@ import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.CRC32;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.util.FileSystemUtils;
 
 /**
  * Embedded vector store: one append-only log per tenant under {@code <data dir>/vectors/<tenant>/}, loaded
  * into memory on first use and searched exhaustively. Each write is one checksummed record (a document's
  * chunks replace its previous ones in a single record), so a crash mid-write leaves at most a torn tail,
- * which is cut off on the next load; appending never rewrites the index.
+ * which is cut off on the next load; appending never rewrites the index. A record damaged inside the log (its
+ * checksum fails, records follow it) is skipped and logged; the records after it still count.
  */
 class EmbeddedVectorStore implements TenantVectorStore {
 
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedVectorStore.class);
     private static final int FORMAT = 1;
     private static final byte REPLACE = 1;
     private static final byte DELETE = 2;
@@ -200,6 +204,7 @@ class EmbeddedVectorStore implements TenantVectorStore {
                 return;
             }
             long good = 0;
+            long size = Files.size(log);
             try (DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(Files.newInputStream(log)))) {
                 while (true) {
                     int format;
@@ -227,7 +232,16 @@ class EmbeddedVectorStore implements TenantVectorStore {
                     CRC32 crc = new CRC32();
                     crc.update(payload);
                     if ((int) crc.getValue() != expected) {
-                        break;
+                        if (good + 12L + length >= size) {
+                            break; // the last record: a torn tail
+                        }
+                        // damaged inside the log (the disk, not a crash mid-append): only this record is lost, and
+                        // the records after it, framed as they are, still count; the bytes stay for inspection
+                        LOG.error("Vector index of tenant {}: the record at byte {} ({} bytes, document {}) fails its "
+                                + "checksum and is skipped; that document's chunks may be missing or outdated until "
+                                + "it is indexed again", tenant, good, length, documentIdOf(payload));
+                        good += 12L + length;
+                        continue;
                     }
                     apply(payload);
                     good += 12L + length;
@@ -238,6 +252,18 @@ class EmbeddedVectorStore implements TenantVectorStore {
                 try (FileChannel channel = FileChannel.open(log, StandardOpenOption.WRITE)) {
                     channel.truncate(good);
                 }
+            }
+        }
+
+        /** The document id a damaged record names, as far as it can still be read. */
+        private static String documentIdOf(byte[] payload) {
+            try {
+                DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(payload));
+                in.readByte();
+                readString(in);
+                return readString(in);
+            } catch (IOException | RuntimeException e) {
+                return "unknown";
             }
         }
 

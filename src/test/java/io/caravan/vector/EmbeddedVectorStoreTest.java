@@ -307,6 +307,29 @@ class EmbeddedVectorStoreTest {
         assertThat(Files.size(log(ACME))).isEqualTo(firstRecordEnd);
     }
 
+    /**
+     * A record damaged inside the log (the disk, not a crash: records follow it) costs that record only; the
+     * documents written after it survive, the damaged bytes stay, and appending goes on.
+     */
+    @Test
+    void aRecordDamagedInsideTheLogIsSkippedAndTheRecordsAfterItSurvive() throws IOException {
+        store.replaceDocument(ACME, "doc-1", List.of(chunk("doc-1", 0, "one", X)));
+        long secondRecordStart = Files.size(log(ACME));
+        store.replaceDocument(ACME, "doc-2", List.of(chunk("doc-2", 0, "two", Y)));
+        long secondRecordEnd = Files.size(log(ACME));
+        store.replaceDocument(ACME, "doc-3", List.of(chunk("doc-3", 0, "three", Z)));
+        byte[] bytes = Files.readAllBytes(log(ACME));
+        bytes[(int) (secondRecordStart + secondRecordEnd) / 2] ^= 0x5A; // inside the second record's payload
+        Files.write(log(ACME), bytes);
+
+        EmbeddedVectorStore reopened = open();
+        assertThat(texts(reopened.search(ACME, X, 10))).containsExactlyInAnyOrder("one", "three");
+        assertThat(Files.size(log(ACME))).isEqualTo(bytes.length);
+
+        reopened.replaceDocument(ACME, "doc-2", List.of(chunk("doc-2", 0, "two again", Y)));
+        assertThat(texts(open().search(ACME, Y, 10))).containsExactlyInAnyOrder("one", "two again", "three");
+    }
+
     @Test
     void manyDocumentsRoundTrip() {
         IntStream.range(0, 50).forEach(i -> store.replaceDocument(ACME, "doc-" + i,
