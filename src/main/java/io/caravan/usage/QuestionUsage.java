@@ -2,6 +2,7 @@ package io.caravan.usage;
 
 import io.caravan.embedding.TextEmbedder;
 import io.caravan.embedding.TokenCounter;
+import io.caravan.tenancy.MissingTenantException;
 import io.caravan.tenancy.TenantId;
 import io.caravan.tenancy.TenantTransactions;
 import java.time.Clock;
@@ -68,6 +69,9 @@ public class QuestionUsage implements AutoCloseable {
 
     /** Records (soon) that the tenant's question was embedded for the query {@code requestId} (may be null). */
     public void embedded(TenantId tenant, String question, String requestId) {
+        if (tenant == null) {
+            throw new MissingTenantException("question usage"); // fail closed, before anything is queued
+        }
         Asked asked = new Asked(tenant, clock.instant(), question, requestId);
         if (closing || !writer.isAlive() || !waiting.offer(asked)) {
             writeNow(asked); // the writer is behind (or gone): this query records its own

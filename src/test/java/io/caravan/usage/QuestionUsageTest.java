@@ -1,6 +1,7 @@
 package io.caravan.usage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.caravan.embedding.TextEmbedder;
@@ -8,6 +9,7 @@ import io.caravan.embedding.TokenCounter;
 import io.caravan.observability.TenantMetrics;
 import io.caravan.support.HubClient;
 import io.caravan.support.HubTest;
+import io.caravan.tenancy.MissingTenantException;
 import io.caravan.tenancy.TenantId;
 import io.caravan.tenancy.TenantTransactions;
 import java.time.Clock;
@@ -119,6 +121,18 @@ class QuestionUsageTest extends HubTest {
     private List<String> requestIds(String pattern) {
         return storedRows().sql("SELECT request_id FROM usage_events WHERE request_id LIKE :p")
                 .param("p", pattern).query(String.class).list();
+    }
+
+    @Test
+    void aQuestionWithoutATenantIsRefusedAtOnce() throws Exception {
+        QuestionUsage usage = new QuestionUsage(ledger, transactions, tokens, Clock.systemUTC(), 10);
+        try {
+            assertThatThrownBy(() -> usage.embedded(null, "whose question?", "no-tenant"))
+                    .isInstanceOf(MissingTenantException.class);
+        } finally {
+            usage.close();
+        }
+        assertThat(requestIds("no-tenant")).isEmpty();
     }
 
     private void ask(String key, String question) {
