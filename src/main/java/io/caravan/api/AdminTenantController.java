@@ -33,6 +33,14 @@ class AdminTenantController extends AdminController {
     /** Source ids become part of route ids and URIs: no '.', which separates tenant and source there. */
     private static final java.util.regex.Pattern SOURCE_ID = java.util.regex.Pattern.compile("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$");
 
+    /**
+     * A tenant's parse may hold a child parser this long at most: a Kafka consumer must finish its poll's
+     * documents within max.poll.interval.ms (production profile: 5 records in 10 minutes), and one document must
+     * not hold a shared worker for long. At least a millisecond: the watchdog counts in milliseconds.
+     */
+    private static final Duration MAX_PARSE_TIMEOUT = Duration.ofMinutes(1);
+    private static final Duration MIN_PARSE_TIMEOUT = Duration.ofMillis(1);
+
     private final TenantRegistry tenants;
     private final ApiKeys apiKeys;
     private final TenantSecrets secrets;
@@ -197,14 +205,6 @@ class AdminTenantController extends AdminController {
             throw new ApiException(ErrorCode.INVALID_REQUEST, field + " must not be negative");
         }
     }
-
-    /**
-     * A tenant's parse may hold a child parser this long at most: a Kafka consumer must finish its poll's
-     * documents within max.poll.interval.ms (production profile: 5 records in 10 minutes), and one document must
-     * not hold a shared worker for long. At least a millisecond: the watchdog counts in milliseconds.
-     */
-    private static final Duration MAX_PARSE_TIMEOUT = Duration.ofMinutes(1);
-    private static final Duration MIN_PARSE_TIMEOUT = Duration.ofMillis(1);
 
     private static void requireParseTimeout(TenantConfig.Limits limits) {
         if (limits.parseTimeout() == null) {
