@@ -2,6 +2,7 @@ package io.caravan.usage;
 
 import io.caravan.embedding.TextEmbedder;
 import io.caravan.embedding.TokenCounter;
+import io.caravan.observability.TenantMdc;
 import io.caravan.tenancy.MissingTenantException;
 import io.caravan.tenancy.TenantId;
 import io.caravan.tenancy.TenantTransactions;
@@ -18,6 +19,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.stereotype.Component;
@@ -110,6 +112,9 @@ public class QuestionUsage implements AutoCloseable {
                 closing = true; // the flag is cleared: the loop writes what is left without waiting
             } catch (Throwable e) { // an Error too: the writer must outlive any one batch
                 TenantId failed = pending.keySet().stream().findFirst().orElse(null);
+                if (failed != null) {
+                    MDC.put(TenantMdc.KEY, failed.value()); // the log lines below are about that tenant
+                }
                 int attempts = failed == null ? 0 : failures.merge(failed, 1, Integer::sum);
                 if (failed != null && (closing || attempts >= ATTEMPTS)) {
                     LOG.error("The usage of {} question(s) of tenant {} could not be recorded after {} attempt(s): {}",
@@ -125,6 +130,8 @@ public class QuestionUsage implements AutoCloseable {
                 }
                 pause(backoff);
                 backoff = backoff.multipliedBy(2);
+            } finally {
+                MDC.remove(TenantMdc.KEY);
             }
         }
     }
@@ -177,10 +184,14 @@ public class QuestionUsage implements AutoCloseable {
                     events.add(UsageEvent.embedding(tenant, asked.at(), PROVIDER, TextEmbedder.MODEL,
                             embeddedTokens(asked.question()), asked.requestId()));
                 } catch (RuntimeException e) { // this question only: it could never be recorded
-                    LOG.error("The usage of a question of tenant {} cannot be recorded: {}", tenant, e.toString());
+                    try (TenantMdc.Scope ignored = TenantMdc.open(tenant)) {
+                        LOG.error("The usage of a question of tenant {} cannot be recorded: {}", tenant, e.toString());
+                    }
                 }
             }
-            transactions.run(tenant, () -> events.forEach(ledger::record));
+            try (TenantMdc.Scope ignored = TenantMdc.open(tenant)) { // this thread serves no request: say whose
+                transactions.run(tenant, () -> events.forEach(ledger::record));
+            }
             it.remove();
         }
     }
