@@ -69,7 +69,7 @@ final class SingleThreadMiniLm extends AbstractInProcessEmbeddingModel implement
 
     /** The text's normalised embedding; the same vector as {@code embed(text)}, with one tokenizer pass. */
     float[] vector(String text) {
-        return vector(tokenizer.encode(text, true, false).getIds());
+        return vector(TokenCounter.ids(tokenizer, text, true));
     }
 
     /**

@@ -7,6 +7,7 @@ import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 import org.springframework.stereotype.Component;
 
 /**
@@ -31,6 +32,9 @@ public class Chunker {
      * of the normalised text, and normalising (NFD, accents dropped, lower case) expands a char at most ~4x.
      */
     static final int MAX_TOKENS_PER_CHAR = 8;
+
+    private static final Pattern PARAGRAPH_BREAK = Pattern.compile("\\n\\s*\\n");
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
     private final TokenCounter tokens;
 
@@ -124,8 +128,8 @@ public class Chunker {
 
     private List<Unit> units(String text) {
         List<Unit> units = new ArrayList<>();
-        for (String paragraph : text.split("\\n\\s*\\n")) {
-            String flat = paragraph.replaceAll("\\s+", " ").strip();
+        for (String paragraph : PARAGRAPH_BREAK.split(text)) {
+            String flat = WHITESPACE.matcher(paragraph).replaceAll(" ").strip();
             if (flat.isEmpty()) {
                 continue;
             }
@@ -233,6 +237,15 @@ public class Chunker {
         int run = 0;
         for (int at = 0; at < text.length(); ) {
             int codePoint = text.codePointAt(at);
+            if (codePoint < 128) { // ASCII, most text: no script lookup, and it normalises to one char
+                if (Character.isWhitespace(codePoint) || isBertPunctuation(codePoint)) {
+                    run = 0;
+                } else {
+                    longest = Math.max(longest, ++run);
+                }
+                at++;
+                continue;
+            }
             if (Character.isWhitespace(codePoint) || isBertPunctuation(codePoint)
                     || Character.UnicodeScript.of(codePoint) == Character.UnicodeScript.HAN) {
                 run = 0;
