@@ -6,6 +6,7 @@ import io.caravan.observability.TenantMetrics;
 import io.caravan.secrets.TenantSecrets;
 import io.caravan.tenancy.TenantConfig;
 import io.caravan.tenancy.TenantId;
+import io.caravan.tenancy.TenantNotFoundException;
 import io.caravan.tenancy.TenantRegistry;
 import io.caravan.tenancy.TenantTransactions;
 import java.net.URI;
@@ -31,9 +32,10 @@ import org.slf4j.MDC;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.annotation.Propagation;
-import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.event.TransactionalEventListener;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Budget alerts: when a tenant's usage in a period crosses one of its {@code budgets.alertThresholds}
@@ -55,25 +57,28 @@ public class BudgetAlerts {
     private final TenantMetrics metrics;
     private final JdbcClient jdbc;
     private final TenantTransactions transactions;
+    private final TransactionTemplate ownTransaction;
     private final ObjectMapper json;
     private final Clock clock;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     public BudgetAlerts(TokenBudgets budgets, TenantRegistry tenants, TenantSecrets secrets, TenantMetrics metrics,
-                        JdbcClient jdbc, TenantTransactions transactions, ObjectMapper json, Clock clock) {
+                        JdbcClient jdbc, TenantTransactions transactions, PlatformTransactionManager transactionManager,
+                        ObjectMapper json, Clock clock) {
         this.budgets = budgets;
         this.tenants = tenants;
         this.secrets = secrets;
         this.metrics = metrics;
         this.jdbc = jdbc;
         this.transactions = transactions;
+        this.ownTransaction = new TransactionTemplate(transactionManager);
+        this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
         this.json = json;
         this.clock = clock;
     }
 
-    /** Runs once the usage is committed, in its own transaction. */
+    /** Runs once the usage is committed. */
     @TransactionalEventListener(fallbackExecution = true)
-    @Transactional(propagation = Propagation.REQUIRES_NEW)
     public void onUsage(TokenBudgets.UsageCommitted event) {
         check(event.tenant(), event.budget(), event.exhausted());
     }
@@ -83,25 +88,36 @@ public class BudgetAlerts {
      * refused reservation counts as reaching the whole budget: reservations never let usage pass it.
      */
     public void check(TenantId tenant, Budget budget, boolean exhausted) {
-        // the registry's cached config (it runs after every document's usage commit); a change made through
+        // the registry's cached config (this runs after every document's usage commit); a change made through
         // this replica is seen at once, one made through another within the cache's TTL
-        Optional<TenantConfig.Budgets> config = tenants.exists(tenant)
-                ? Optional.of(tenants.config(tenant).budgets()) : Optional.empty();
-        if (config.isEmpty()) {
+        TenantConfig.Budgets config;
+        try {
+            config = tenants.config(tenant).budgets();
+        } catch (TenantNotFoundException erased) {
             return;
         }
-        Long limit = budget == Budget.LLM_DAILY ? config.get().llmTokensPerDay()
-                : config.get().embeddingTokensPerMonth();
+        Long limit = budget == Budget.LLM_DAILY ? config.llmTokensPerDay() : config.embeddingTokensPerMonth();
         if (limit == null || limit <= 0) {
-            return;
+            return; // no such budget: no transaction either
         }
+        try {
+            // a transaction of its own: this runs once the usage's transaction has completed, and its alerts
+            // commit whatever becomes of the caller
+            ownTransaction.executeWithoutResult(status -> checkUsage(tenant, budget, exhausted, config, limit));
+        } catch (TenantNotFoundException erased) {
+            // erased through another replica since its config was cached: nothing to alert
+        }
+    }
+
+    private void checkUsage(TenantId tenant, Budget budget, boolean exhausted, TenantConfig.Budgets config,
+                            long limit) {
         long used = exhausted ? limit : budgets.usage(tenant, budget, limit).used();
-        List<Double> thresholds = config.get().alertThresholds() == null || config.get().alertThresholds().isEmpty()
-                ? DEFAULT_THRESHOLDS : config.get().alertThresholds();
+        List<Double> thresholds = config.alertThresholds() == null || config.alertThresholds().isEmpty()
+                ? DEFAULT_THRESHOLDS : config.alertThresholds();
         String period = budget.period(clock.instant());
         for (double threshold : thresholds) {
             if (used >= threshold * limit && claim(tenant, budget, period, label(threshold))) {
-                fire(tenant, budget, period, label(threshold), used, limit, config.get().alertWebhookUrl());
+                fire(tenant, budget, period, label(threshold), used, limit, config.alertWebhookUrl());
             }
         }
     }

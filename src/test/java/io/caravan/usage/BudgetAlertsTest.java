@@ -24,6 +24,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import io.caravan.tenancy.TenantTransactions;
@@ -38,6 +39,8 @@ class BudgetAlertsTest extends HubTest {
     JdbcClient jdbc;
     @Autowired
     TenantTransactions transactions;
+    @Autowired
+    PlatformTransactionManager transactionManager;
     @Autowired
     TenantRegistry tenants;
     @Autowired
@@ -116,19 +119,34 @@ class BudgetAlertsTest extends HubTest {
         ApplicationEventPublisher noEvents = event -> { };
 
         TokenBudgets budgets1 = new TokenBudgets(jdbc, transactions, day1, noEvents);
-        BudgetAlerts alerts1 = new BudgetAlerts(budgets1, tenants, secrets, metrics, jdbc, transactions, json, day1);
+        BudgetAlerts alerts1 = new BudgetAlerts(budgets1, tenants, secrets, metrics, jdbc, transactions,
+                transactionManager, json, day1);
         budgets1.commit(budgets1.reserve(tenant, Budget.LLM_DAILY, 85, 100L), 85);
         alerts1.check(tenant, Budget.LLM_DAILY, false);
         alerts1.check(tenant, Budget.LLM_DAILY, false);
         assertThat(fired(tenant)).containsExactly("2026-03-01:0.8");
 
         TokenBudgets budgets2 = new TokenBudgets(jdbc, transactions, day2, noEvents);
-        BudgetAlerts alerts2 = new BudgetAlerts(budgets2, tenants, secrets, metrics, jdbc, transactions, json, day2);
+        BudgetAlerts alerts2 = new BudgetAlerts(budgets2, tenants, secrets, metrics, jdbc, transactions,
+                transactionManager, json, day2);
         alerts2.check(tenant, Budget.LLM_DAILY, false);
         assertThat(fired(tenant)).as("a new day starts with nothing used").hasSize(1);
         budgets2.commit(budgets2.reserve(tenant, Budget.LLM_DAILY, 100, 100L), 100);
         alerts2.check(tenant, Budget.LLM_DAILY, false);
         assertThat(fired(tenant)).containsExactly("2026-03-01:0.8", "2026-03-02:0.8", "2026-03-02:1.0");
+    }
+
+    @Test
+    void anErasedTenantGetsNoAlertAndTheCheckDoesNotFail() {
+        TenantId tenant = TenantId.of(newTenant("erased"));
+        hub.putJson("/admin/v1/tenants/" + tenant + "/config", ADMIN_TOKEN, "{\"budgets\":{\"llmTokensPerDay\":100}}");
+        BudgetAlerts alerts = new BudgetAlerts(new TokenBudgets(jdbc, transactions, Clock.systemUTC(), event -> { }),
+                tenants, secrets, metrics, jdbc, transactions, transactionManager, json, Clock.systemUTC());
+        assertThat(hub.delete("/admin/v1/tenants/" + tenant, ADMIN_TOKEN).status()).isEqualTo(200);
+
+        // a usage commit racing the erasure: exhausted, so no usage read would stop it before the claim
+        alerts.check(tenant, Budget.LLM_DAILY, true);
+        assertThat(fired(tenant)).isEmpty();
     }
 
     private List<String> fired(TenantId tenant) {
