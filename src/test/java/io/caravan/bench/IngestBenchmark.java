@@ -403,6 +403,17 @@ class IngestBenchmark {
             return line.toString();
         }
 
+        /**
+         * The figure that depends least on the host: CPU per chunk spent outside the model, beside what the target
+         * leaves for it on this host (the ratio is the model's share of the CPU while the model is never idle).
+         */
+        private static String outsideTheModel(Measure pipeline) {
+            double model = pipeline.cpuByThreads().getOrDefault("embedding", 0L) / 1e6 / pipeline.chunks();
+            return String.format("| pipeline CPU ms per chunk outside the model | %.1f (a ratio of %.2f leaves %.1f "
+                    + "at this host's %.1f ms of model CPU per chunk) |", cpuMsPerChunk(pipeline) - model, TARGET,
+                    model * (1 / TARGET - 1), model);
+        }
+
         private static double cpuMsPerChunk(Measure measure) {
             return measure.cpuNanos() / 1e6 / measure.chunks();
         }
@@ -440,6 +451,7 @@ class IngestBenchmark {
                     String.format("| embedding threads busy | raw %.0f%%, pipeline %.0f%% (runnable, not waiting "
                             + "for work) |", raw.busy() * 100, pipeline.busy() * 100),
                     "| pipeline CPU ms per chunk, by threads | " + cpuByThreads(pipeline) + " |",
+                    outsideTheModel(pipeline),
                     "| raw CPU ms per chunk, by threads | " + cpuByThreads(raw) + " |",
                     String.format("| document latency, accepted to indexed | p50 %.1f s, p95 %.1f s (a round is "
                                     + "offered at once) |", latencies.get(latencies.size() / 2).toMillis() / 1e3,
