@@ -5,8 +5,10 @@ import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.lang.ref.Reference;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.springframework.stereotype.Component;
 
 /**
@@ -80,12 +82,15 @@ public class TokenCounter {
      * call per sentence that was most of the tokenizer's cost. ChunkerTest compares the ids with {@code encode}'s.
      */
     static long[] ids(HuggingFaceTokenizer tokenizer, String text, boolean addSpecialTokens) {
+        // encode's own check: a null reaching the native library would abort the process, not throw
+        Objects.requireNonNull(text, "text cannot be null");
         long handle = tokenizer.getHandle();
         long encoding = TokenizersLibrary.LIB.encode(handle, text, addSpecialTokens);
         try {
             return TokenizersLibrary.LIB.getTokenIds(encoding);
         } finally {
             TokenizersLibrary.LIB.deleteEncoding(encoding);
+            Reference.reachabilityFence(tokenizer); // its finalizer frees the handle
         }
     }
 }

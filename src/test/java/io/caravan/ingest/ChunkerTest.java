@@ -1,6 +1,7 @@
 package io.caravan.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
@@ -49,6 +50,12 @@ class ChunkerTest {
     @AfterAll
     static void close() {
         modelTokenizer.close();
+    }
+
+    @Test
+    void aNullTextIsRefusedBeforeItReachesTheNativeTokenizer() {
+        assertThatNullPointerException().isThrownBy(() -> tokens.inputIds((String) null))
+                .withMessage("text cannot be null");
     }
 
     // ---- invariants checked on every result ----------------------------------------------------------------

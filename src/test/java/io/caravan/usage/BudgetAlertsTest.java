@@ -140,12 +140,21 @@ class BudgetAlertsTest extends HubTest {
     void anErasedTenantGetsNoAlertAndTheCheckDoesNotFail() {
         TenantId tenant = TenantId.of(newTenant("erased"));
         hub.putJson("/admin/v1/tenants/" + tenant + "/config", ADMIN_TOKEN, "{\"budgets\":{\"llmTokensPerDay\":100}}");
-        BudgetAlerts alerts = new BudgetAlerts(new TokenBudgets(jdbc, transactions, Clock.systemUTC(), event -> { }),
-                tenants, secrets, metrics, jdbc, transactions, transactionManager, json, Clock.systemUTC());
+        // another replica, whose cached config outlives the erasure made through this one
+        TenantRegistry otherReplica = new TenantRegistry(jdbc, json, Clock.systemUTC(), Duration.ofHours(1),
+                event -> { }, transactions);
+        assertThat(otherReplica.config(tenant).budgets().llmTokensPerDay()).isEqualTo(100L);
+        TokenBudgets budgets = new TokenBudgets(jdbc, transactions, Clock.systemUTC(), event -> { });
+        BudgetAlerts here = new BudgetAlerts(budgets, tenants, secrets, metrics, jdbc, transactions,
+                transactionManager, json, Clock.systemUTC());
+        BudgetAlerts there = new BudgetAlerts(budgets, otherReplica, secrets, metrics, jdbc, transactions,
+                transactionManager, json, Clock.systemUTC());
         assertThat(hub.delete("/admin/v1/tenants/" + tenant, ADMIN_TOKEN).status()).isEqualTo(200);
 
-        // a usage commit racing the erasure: exhausted, so no usage read would stop it before the claim
-        alerts.check(tenant, Budget.LLM_DAILY, true);
+        // a usage commit racing the erasure, exhausted, so no usage read stops it before the claim: here the
+        // config is gone; there the claim is refused by the foreign key. Neither fails nor alerts.
+        here.check(tenant, Budget.LLM_DAILY, true);
+        there.check(tenant, Budget.LLM_DAILY, true);
         assertThat(fired(tenant)).isEmpty();
     }
 
