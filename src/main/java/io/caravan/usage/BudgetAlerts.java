@@ -2,6 +2,7 @@ package io.caravan.usage;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.caravan.observability.TenantMdc;
 import io.caravan.observability.TenantMetrics;
 import io.caravan.secrets.TenantSecrets;
 import io.caravan.tenancy.TenantConfig;
@@ -24,6 +25,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
@@ -31,6 +38,7 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
@@ -42,9 +50,16 @@ import org.springframework.transaction.support.TransactionTemplate;
  * (default 0.8 and 1.0), exactly one alert per threshold and period — a structured log event,
  * {@code rag_budget_alerts_total} and, if the tenant configured {@code budgets.alertWebhookUrl}, a POST signed
  * with HMAC-SHA256 using the tenant secret {@value #SIGNING_SECRET} (header {@value #SIGNATURE_HEADER}).
+ * <p>
+ * The checks run on a thread of their own, once the usage's transaction has completed and released its
+ * connection: checking inside its completion would hold that connection while asking the pool for another, and
+ * enough concurrent usage commits (queries answered at once) would exhaust the pool. At most one check per
+ * tenant and budget waits at a time; it reads the usage as it is when it runs, so usage committed while it
+ * waited is checked too. A check lost in a crash or at shutdown is made up by the next usage commit (alerts
+ * follow the usage level, not the events).
  */
 @Component
-public class BudgetAlerts {
+public class BudgetAlerts implements AutoCloseable {
 
     static final List<Double> DEFAULT_THRESHOLDS = List.of(0.8, 1.0);
     public static final String SIGNING_SECRET = "alert-webhook-secret";
@@ -61,6 +76,14 @@ public class BudgetAlerts {
     private final ObjectMapper json;
     private final Clock clock;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** The checks waiting, per tenant and budget, with whether a refused reservation asked for one. */
+    private final Map<Pending, Boolean> pending = new ConcurrentHashMap<>();
+    /** Checks handed to the thread and not finished yet. */
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final ExecutorService checks;
+
+    private record Pending(TenantId tenant, Budget budget) {
+    }
 
     public BudgetAlerts(TokenBudgets budgets, TenantRegistry tenants, TenantSecrets secrets, TenantMetrics metrics,
                         JdbcClient jdbc, TenantTransactions transactions, PlatformTransactionManager transactionManager,
@@ -75,12 +98,59 @@ public class BudgetAlerts {
         this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
         this.json = json;
         this.clock = clock;
+        CustomizableThreadFactory threads = new CustomizableThreadFactory("budget-alerts-");
+        threads.setDaemon(true);
+        this.checks = Executors.newSingleThreadExecutor(threads);
     }
 
-    /** Runs once the usage is committed. */
+    /** Runs once the usage is committed: queues a check of the tenant's budget, unless one is waiting. */
     @TransactionalEventListener(fallbackExecution = true)
     public void onUsage(TokenBudgets.UsageCommitted event) {
-        check(event.tenant(), event.budget(), event.exhausted());
+        Pending key = new Pending(event.tenant(), event.budget());
+        boolean[] queued = {false};
+        pending.compute(key, (k, exhausted) -> {
+            queued[0] = exhausted == null;
+            return exhausted == null ? event.exhausted() : exhausted || event.exhausted();
+        });
+        if (!queued[0]) {
+            return;
+        }
+        inFlight.incrementAndGet();
+        try {
+            checks.execute(() -> runCheck(key));
+        } catch (RejectedExecutionException closing) {
+            pending.remove(key);
+            inFlight.decrementAndGet(); // shutting down: the next usage commit after a restart checks again
+        }
+    }
+
+    private void runCheck(Pending key) {
+        try (TenantMdc.Scope scope = TenantMdc.open(key.tenant())) {
+            Boolean exhausted = pending.remove(key);
+            check(key.tenant(), key.budget(), Boolean.TRUE.equals(exhausted));
+        } catch (RuntimeException e) {
+            LOG.warn("Budget alert check of {} failed: {}", key.budget().key(), e.toString());
+        } finally {
+            inFlight.decrementAndGet();
+        }
+    }
+
+    /** No check waiting or running (for tests). */
+    boolean idle() {
+        return inFlight.get() == 0;
+    }
+
+    @Override
+    public void close() {
+        checks.shutdown();
+        try {
+            if (!checks.awaitTermination(5, TimeUnit.SECONDS)) {
+                checks.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            checks.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
@@ -101,8 +171,7 @@ public class BudgetAlerts {
             return; // no such budget: no transaction either
         }
         try {
-            // a transaction of its own: this runs once the usage's transaction has completed, and its alerts
-            // commit whatever becomes of the caller
+            // a transaction of its own (the alerts' thread has none; a caller's would not decide for the alerts)
             ownTransaction.executeWithoutResult(status -> checkUsage(tenant, budget, exhausted, config, limit));
         } catch (TenantNotFoundException erased) {
             // erased through another replica since its config was cached: nothing to alert

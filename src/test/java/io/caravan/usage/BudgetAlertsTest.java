@@ -49,6 +49,8 @@ class BudgetAlertsTest extends HubTest {
     TenantMetrics metrics;
     @Autowired
     ObjectMapper json;
+    @Autowired
+    BudgetAlerts alerts;
 
     private HttpServer webhook;
     private final List<Call> calls = new CopyOnWriteArrayList<>();
@@ -107,6 +109,7 @@ class BudgetAlertsTest extends HubTest {
         awaitStatus(key, addText(key, "Four", "Yet another document that cannot fit into what remains of the spent "
                 + "budget, because it is clearly longer than the few tokens that are left over."),
                 "quarantined");
+        await().atMost(Duration.ofSeconds(20)).until(alerts::idle); // its check has run
         assertThat(calls).hasSize(2);
     }
 
