@@ -197,6 +197,16 @@ public class DocumentRegistry {
                 .update();
         deletePayload(tenant, documentId);
         if (updated > 0) {
+            // the documents found to be its duplicates release their content too: sent again, that content is
+            // a new document, not a duplicate of one that is gone
+            jdbc.sql("""
+                    UPDATE documents SET content_hash = NULL, text_hash = NULL, updated_at = :now
+                    WHERE tenant_id = :tenant AND status = :duplicate AND duplicate_of = :id""")
+                    .param("now", now())
+                    .param("tenant", tenant.value())
+                    .param("duplicate", DocumentStatus.DUPLICATE.wire())
+                    .param("id", documentId)
+                    .update();
             bumpCorpusVersion(tenant);
         }
         return updated > 0;

@@ -80,6 +80,14 @@ class IngestionTest extends HubTest {
                         .getBytes(StandardCharsets.UTF_8));
         assertThat(again.status()).isEqualTo(200);
         assertThat(again.field("documentId")).isEqualTo(text);
+
+        // once the original is deleted, that content is new again: not a duplicate of a deleted document
+        assertThat(hub.delete("/api/v1/documents/" + text, key).status()).isEqualTo(204);
+        HubClient.Response afterDeletion = hub.upload("/api/v1/documents", key, "lighthouse.html", "text/html",
+                "<html><body><p>The lighthouse on the cape was painted red in 1921.</p></body></html>"
+                        .getBytes(StandardCharsets.UTF_8));
+        assertThat(afterDeletion.status()).as(afterDeletion.text()).isEqualTo(202);
+        awaitStatus(key, afterDeletion.field("documentId"), "indexed");
     }
 
     @Test
