@@ -1,5 +1,6 @@
 package io.caravan.ingest.parse;
 
+import io.caravan.observability.TenantMdc;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.BufferedReader;
@@ -20,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * One child JVM running {@link ParseWorker}. Every exchange with it is bounded by a watchdog that kills the
@@ -156,8 +158,10 @@ final class WorkerProcess {
         if (exit != null && exit == OUT_OF_MEMORY_EXIT) {
             return new Death(Cause.OUT_OF_MEMORY, "the worker ran out of memory");
         }
-        return new Death(Cause.CRASH, "the worker stopped (exit code " + exit + ", " + e.getMessage() + ")"
-                + stderrSummary());
+        logStderrTail();
+        // no worker output in the message: it ends in the tenant's quarantine, and a worker's output comes from
+        // every document it parsed, other tenants' included
+        return new Death(Cause.CRASH, "the worker stopped (exit code " + exit + ", " + e.getMessage() + ")");
     }
 
     private Integer exitCode() {
@@ -170,14 +174,31 @@ final class WorkerProcess {
         }
     }
 
-    private String stderrSummary() {
+    /**
+     * The worker's last output, for the operator: logged without the tenant of the document that was being
+     * parsed, as it may come from documents of other tenants that the worker parsed before.
+     */
+    private void logStderrTail() {
         try {
             stderrDrain.join(1_000); // the process ended, so its stderr reaches its end soon
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        String tail;
         synchronized (stderrTail) {
-            return stderrTail.isEmpty() ? "" : "; its last output: " + String.join(" | ", stderrTail);
+            tail = String.join(" | ", stderrTail);
+        }
+        if (tail.isEmpty()) {
+            return;
+        }
+        String tenant = MDC.get(TenantMdc.KEY);
+        MDC.remove(TenantMdc.KEY);
+        try {
+            LOG.warn("Parse worker {} stopped; its last output (documents of any tenant): {}", process.pid(), tail);
+        } finally {
+            if (tenant != null) {
+                MDC.put(TenantMdc.KEY, tenant);
+            }
         }
     }
 
