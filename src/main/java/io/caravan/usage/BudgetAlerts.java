@@ -129,7 +129,8 @@ public class BudgetAlerts implements AutoCloseable {
             Boolean exhausted = pending.remove(key);
             check(key.tenant(), key.budget(), Boolean.TRUE.equals(exhausted));
         } catch (RuntimeException e) {
-            LOG.warn("Budget alert check of {} failed: {}", key.budget().key(), e.toString());
+            LOG.warn("Budget alert check of tenant {}, budget {} failed: {}", key.tenant(), key.budget().key(),
+                    e.toString());
         } finally {
             inFlight.decrementAndGet();
         }

@@ -84,6 +84,10 @@ class KameletConventionsTest {
         if ("source".equals(type)) {
             assertThat(text).as("%s emits to kamelet:sink", where).contains("kamelet:sink");
         }
+        // endpoint names built from the tenant id separate it with '.', which tenant ids cannot hold: with '-',
+        // tenant acme-eu's source x and tenant acme's source eu-x would share one (a timer's thread, for one)
+        assertThat(text).as("%s names endpoints unambiguously per tenant", where)
+                .doesNotContain("{{tenantId}}-").doesNotContain("-{{tenantId}}");
         // optional properties without a default are referenced as {{?x}}, so a missing one never fails the start
         properties.forEach((property, schema) -> {
             if (!required.contains(property) && !schema.containsKey("default")) {
