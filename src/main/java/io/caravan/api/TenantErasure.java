@@ -4,6 +4,7 @@ import io.caravan.ingest.DocumentRegistry;
 import io.caravan.ingest.Quarantine;
 import io.caravan.llm.LlmRouter;
 import io.caravan.observability.TenantGauges;
+import io.caravan.observability.TenantMetrics;
 import io.caravan.query.AnswerCache;
 import io.caravan.query.LiveDocuments;
 import io.caravan.usage.TokenBudgets;
@@ -33,6 +34,7 @@ class TenantErasure {
     private final TenantVectorStore store;
     private final TokenBudgets budgets;
     private final TenantGauges gauges;
+    private final TenantMetrics metrics;
     private final AnswerCache cache;
     private final LiveDocuments liveDocuments;
     private final QueryRateLimiter limiter;
@@ -43,7 +45,7 @@ class TenantErasure {
 
     TenantErasure(TenantRegistry tenants, ApiKeys apiKeys, TenantSecrets secrets, DocumentRegistry documents,
                   Quarantine quarantine, TenantVectorStore store, TokenBudgets budgets, TenantGauges gauges,
-                  AnswerCache cache, LiveDocuments liveDocuments, QueryRateLimiter limiter, LlmRouter router, SourceManager sources,
+                  TenantMetrics metrics, AnswerCache cache, LiveDocuments liveDocuments, QueryRateLimiter limiter, LlmRouter router, SourceManager sources,
                   WebPageStore webPages, MessengerMessages messengerMessages) {
         this.tenants = tenants;
         this.apiKeys = apiKeys;
@@ -53,6 +55,7 @@ class TenantErasure {
         this.store = store;
         this.budgets = budgets;
         this.gauges = gauges;
+        this.metrics = metrics;
         this.cache = cache;
         this.liveDocuments = liveDocuments;
         this.limiter = limiter;
@@ -88,6 +91,7 @@ class TenantErasure {
         webPages.deleteAll(tenant);
         budgets.deleteAll(tenant); // reservations and budget counters: a later tenant with this id starts at zero
         gauges.remove(tenant);
+        metrics.forget(tenant);
         int cacheEntries = cache.evict(tenant);
         liveDocuments.forget(tenant);
         limiter.forget(tenant);

@@ -2,6 +2,7 @@ package io.caravan.observability;
 
 import io.caravan.tenancy.TenantId;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -141,6 +142,21 @@ public class TenantMetrics {
                 .tag(MetricNames.TENANT_TAG, tenant.value())
                 .register(registry)
                 .increment();
+    }
+
+    /**
+     * Removes the tenant's counters and timers (its gauges are {@link TenantGauges}'): an erased tenant's names
+     * and volumes leave the scrape, and a tenant created again under its id starts its series anew.
+     */
+    public void forget(TenantId tenant) {
+        queryTimers.keySet().removeIf(meter -> meter.tenant().equals(tenant.value()));
+        llmCounters.keySet().removeIf(meter -> meter.tenant().equals(tenant.value()));
+        questionEmbeddings.keySet().removeIf(meter -> meter.tenant().equals(tenant.value()));
+        registry.getMeters().stream()
+                .filter(meter -> !(meter instanceof Gauge)
+                        && tenant.value().equals(meter.getId().getTag(MetricNames.TENANT_TAG)))
+                .toList()
+                .forEach(registry::remove);
     }
 
     /** Counts a request, exchange or call rejected because it carried no tenant. */

@@ -65,7 +65,7 @@ public class UsageCommand implements Callable<Integer> {
         }
         UsageReports.Grouping grouping = grouping();
         UsagePeriod period = period();
-        List<UsageRow> rows = reports.get().forTenant(TenantId.of(tenant), period, grouping);
+        List<UsageRow> rows = reports.get().ledgerOf(TenantId.of(tenant), period, grouping);
         PrintWriter out = spec.commandLine().getOut();
         out.println("Usage of tenant " + tenant + " from " + period.from() + " to " + period.to() + " (UTC), by "
                 + by);

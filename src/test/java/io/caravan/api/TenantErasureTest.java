@@ -90,6 +90,8 @@ class TenantErasureTest extends HubTest {
         awaitStatus(staysKey, kept, "indexed");
         HubClient.Response asked = hub.postJson("/api/v1/query", goneKey, "{\"question\":\"Which tenant leaves?\"}");
         assertThat(asked.status()).as(asked.text()).isEqualTo(200);
+        // the question's usage is written a moment later, off the query's path: let it land before the erasure
+        await().atMost(Duration.ofSeconds(20)).until(() -> rowsOf(gone).getOrDefault("usage_events", 0) >= 3);
         // before: the tenant is present in every kind of store the test looks at afterwards
         assertThat(vectors.exists(gone)).as("vector storage of " + gone).isTrue();
         assertThat(store.countChunks(goneId)).isGreaterThanOrEqualTo(2);
@@ -121,8 +123,8 @@ class TenantErasureTest extends HubTest {
         assertThat(apiKeys.resolve(goneKey)).isEmpty();
         assertThat(hub.get("/api/v1/documents", goneKey).status()).isEqualTo(401);
         assertThat(hub.get("/admin/v1/tenants/" + gone, ADMIN_TOKEN).code()).isEqualTo("tenant_not_found");
-        assertThat(hub.get("/actuator/prometheus", null).text())
-                .doesNotContain("rag_quarantine_documents{application=\"caravan\",tenant_id=\"" + gone);
+        assertThat(hub.get("/actuator/prometheus", null).text()).as("no meter of the erased tenant is left")
+                .doesNotContain("tenant_id=\"" + gone + "\"");
         // the operator still sees the erased tenant's usage
         String today = LocalDate.now(ZoneOffset.UTC).toString();
         HubClient.Response usage = hub.get("/admin/v1/usage?from=" + today + "&to=" + today + "&groupBy=tenant,model",
@@ -152,6 +154,14 @@ class TenantErasureTest extends HubTest {
         assertThat(hub.get("/api/v1/documents", againKey).json().get("items")).isEmpty();
         assertThat(hub.get("/api/v1/budget", againKey).json().get("embeddingTokensThisMonth").asLong()).isZero();
         assertThat(hub.get("/api/v1/quarantine", againKey).json().get("items")).isEmpty();
+        // the erased tenant's usage stays in the ledger (the operator's report above), never in the new one's
+        assertThat(hub.get("/api/v1/usage", againKey).json().get("rows")).isEmpty();
+        assertThat(hub.get("/api/v1/usage?groupBy=day", againKey).json().get("rows")).isEmpty();
+        awaitStatus(againKey, addText(againKey, "Fresh", "The new tenant's first document about lighthouses."),
+                "indexed");
+        JsonNode fresh = hub.get("/api/v1/usage", againKey).json().get("rows");
+        assertThat(fresh).hasSize(1);
+        assertThat(fresh.get(0).get("requests").asLong()).as("its own one embedding call").isOne();
         assertThat(hub.delete("/admin/v1/tenants/no-such-tenant", ADMIN_TOKEN).code()).isEqualTo("tenant_not_found");
     }
 

@@ -11,6 +11,7 @@ import io.caravan.support.HubTest;
 import io.caravan.tenancy.TenantId;
 import io.caravan.usage.UsageEvent;
 import io.caravan.usage.UsageLedger;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -75,15 +76,18 @@ class UsageApiTest extends HubTest {
         String b = newTenant("usage-b");
         String keyA = newKey(a);
         String keyB = newKey(b);
-        ledger.record(UsageEvent.chat(TenantId.of(a), NOON, "openai", "gpt-4o-mini", 100, 10, "qa-1"));
-        ledger.record(UsageEvent.chat(TenantId.of(a), NOON.plusSeconds(60), "openai", "gpt-4o-mini", 50, 5, "qa-2"));
-        ledger.record(UsageEvent.chat(TenantId.of(b), NOON, "anthropic", "claude-3-5-haiku", 7000, 700, "qb-1"));
+        // now, not on a fixed day: a tenant sees only the usage of its own lifetime (not an erased namesake's)
+        Instant now = Instant.now();
+        LocalDate today = now.atZone(ZoneOffset.UTC).toLocalDate();
+        ledger.record(UsageEvent.chat(TenantId.of(a), now, "openai", "gpt-4o-mini", 100, 10, "qa-1"));
+        ledger.record(UsageEvent.chat(TenantId.of(a), now, "openai", "gpt-4o-mini", 50, 5, "qa-2"));
+        ledger.record(UsageEvent.chat(TenantId.of(b), now, "anthropic", "claude-3-5-haiku", 7000, 700, "qb-1"));
 
-        HubClient.Response forA = hub.get("/api/v1/usage?from=" + DAY + "&to=" + DAY + "&tenant=" + b, keyA);
+        HubClient.Response forA = hub.get("/api/v1/usage?from=" + today + "&to=" + today + "&tenant=" + b, keyA);
         assertThat(forA.status()).as(forA.text()).isEqualTo(200);
         assertThat(forA.field("tenant")).isEqualTo(a);
-        assertThat(forA.field("from")).isEqualTo(DAY.toString());
-        assertThat(forA.field("to")).isEqualTo(DAY.toString());
+        assertThat(forA.field("from")).isEqualTo(today.toString());
+        assertThat(forA.field("to")).isEqualTo(today.toString());
         assertThat(forA.json().path("rows")).hasSize(1);
         JsonNode row = forA.json().path("rows").get(0);
         assertThat(row.path("model").asText()).isEqualTo("gpt-4o-mini");
@@ -93,11 +97,22 @@ class UsageApiTest extends HubTest {
         assertThat(row.path("totalTokens").asLong()).isEqualTo(165);
         assertThat(forA.text()).doesNotContain("claude").doesNotContain(b);
 
-        HubClient.Response forB = hub.get("/api/v1/usage?from=" + DAY + "&to=" + DAY + "&groupBy=day", keyB);
+        HubClient.Response forB = hub.get("/api/v1/usage?from=" + today + "&to=" + today + "&groupBy=day", keyB);
         assertThat(forB.json().path("rows")).hasSize(1);
-        assertThat(forB.json().path("rows").get(0).path("day").asText()).isEqualTo(DAY.toString());
+        assertThat(forB.json().path("rows").get(0).path("day").asText()).isEqualTo(today.toString());
         assertThat(forB.json().path("rows").get(0).path("totalTokens").asLong()).isEqualTo(7700);
         assertThat(forB.text()).doesNotContain("gpt-4o-mini");
+
+        // the days after a tenant's creation day come from the daily rollups (the creation day from its events)
+        LocalDate tomorrow = today.plusDays(1);
+        ledger.record(UsageEvent.chat(TenantId.of(a), now.plus(Duration.ofDays(1)), "openai", "gpt-4o-mini", 1, 1,
+                "qa-3"));
+        JsonNode days = hub.get("/api/v1/usage?from=" + today + "&to=" + tomorrow + "&groupBy=day", keyA).json();
+        assertThat(days.path("rows")).hasSize(2);
+        assertThat(days.path("rows").get(0).path("day").asText()).isEqualTo(today.toString());
+        assertThat(days.path("rows").get(0).path("totalTokens").asLong()).isEqualTo(165);
+        assertThat(days.path("rows").get(1).path("day").asText()).isEqualTo(tomorrow.toString());
+        assertThat(days.path("rows").get(1).path("totalTokens").asLong()).isEqualTo(2);
     }
 
     @Test

@@ -54,15 +54,15 @@ class UsageLedgerTest extends HubTest {
             add(expectedByDay, e.day() + "|" + e.model() + "|" + e.provider() + "|" + e.kind().wire(), e);
         }
 
-        assertThat(totals(reports.forTenant(tenant, period, UsageReports.Grouping.MODEL), false))
+        assertThat(totals(reports.ledgerOf(tenant, period, UsageReports.Grouping.MODEL), false))
                 .isEqualTo(expectedByModel);
-        assertThat(totals(reports.forTenant(tenant, period, UsageReports.Grouping.DAY), true))
+        assertThat(totals(reports.ledgerOf(tenant, period, UsageReports.Grouping.DAY), true))
                 .isEqualTo(expectedByDay);
         long allTokens = events.stream().mapToLong(UsageEvent::totalTokens).sum();
-        assertThat(reports.forTenant(tenant, period, UsageReports.Grouping.MODEL).stream()
+        assertThat(reports.ledgerOf(tenant, period, UsageReports.Grouping.MODEL).stream()
                 .mapToLong(UsageRow::totalTokens).sum()).isEqualTo(allTokens);
         // a narrower period counts only its days
-        assertThat(reports.forTenant(tenant, new UsagePeriod(DAY_ONE, DAY_ONE), UsageReports.Grouping.MODEL)
+        assertThat(reports.ledgerOf(tenant, new UsagePeriod(DAY_ONE, DAY_ONE), UsageReports.Grouping.MODEL)
                 .stream().mapToLong(UsageRow::requests).sum())
                 .isEqualTo(events.stream().filter(e -> e.day().equals(DAY_ONE)).count());
     }
@@ -120,7 +120,7 @@ class UsageLedgerTest extends HubTest {
             pool.shutdownNow();
         }
 
-        List<UsageRow> rows = reports.forTenant(tenant, new UsagePeriod(DAY_ONE, DAY_ONE), UsageReports.Grouping.DAY);
+        List<UsageRow> rows = reports.ledgerOf(tenant, new UsagePeriod(DAY_ONE, DAY_ONE), UsageReports.Grouping.DAY);
         assertThat(rows).hasSize(1);
         assertThat(rows.get(0).requests()).isEqualTo(callers);
         assertThat(rows.get(0).promptTokens()).isEqualTo(10L * callers);
@@ -137,7 +137,7 @@ class UsageLedgerTest extends HubTest {
             status.setRollbackOnly();
         });
         assertThat(eventCount(tenant)).isZero();
-        assertThat(reports.forTenant(tenant, new UsagePeriod(DAY_ONE, DAY_ONE), UsageReports.Grouping.MODEL))
+        assertThat(reports.ledgerOf(tenant, new UsagePeriod(DAY_ONE, DAY_ONE), UsageReports.Grouping.MODEL))
                 .isEmpty();
         assertThat(tokenCounter(tenant, "prompt")).isNull();
 
@@ -158,7 +158,7 @@ class UsageLedgerTest extends HubTest {
         assertThat(hub.delete("/admin/v1/tenants/" + id, ADMIN_TOKEN).status()).isEqualTo(200);
 
         assertThat(eventCount(tenant)).isEqualTo(1);
-        assertThat(reports.forTenant(tenant, new UsagePeriod(DAY_ONE, DAY_ONE), UsageReports.Grouping.MODEL))
+        assertThat(reports.ledgerOf(tenant, new UsagePeriod(DAY_ONE, DAY_ONE), UsageReports.Grouping.MODEL))
                 .extracting(UsageRow::embeddingTokens).containsExactly(42L);
     }
 

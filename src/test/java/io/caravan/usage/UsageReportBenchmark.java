@@ -68,7 +68,7 @@ class UsageReportBenchmark {
             TenantId tenant = TenantId.of(tenantId(0));
             UsagePeriod week = UsagePeriod.lastDays(7, today);
 
-            List<UsageRow> fromRollups = reports.forTenant(tenant, week, UsageReports.Grouping.MODEL);
+            List<UsageRow> fromRollups = reports.ledgerOf(tenant, week, UsageReports.Grouping.MODEL);
             List<UsageRow> fromEvents = naive(jdbc, tenant, week);
             assertThat(fromRollups).as("the rollup report equals the aggregation of the events").isEqualTo(fromEvents);
             print("weekly report of %s: %d rows, %,d requests, %,d tokens", tenant, fromRollups.size(),
@@ -77,7 +77,7 @@ class UsageReportBenchmark {
 
             // each run asks for another tenant's week: H2 would otherwise hand back its cached last result
             double[] rollup = time(runs,
-                    i -> reports.forTenant(tenant(i, tenants), week, UsageReports.Grouping.MODEL));
+                    i -> reports.ledgerOf(tenant(i, tenants), week, UsageReports.Grouping.MODEL));
             double[] scan = time(Math.max(5, runs / 10), i -> naive(jdbc, tenant(i, tenants), week));
             print("rollups (usage_daily):      p50 %8.3f ms   p99 %8.3f ms   (%d runs)", percentile(rollup, 50),
                     percentile(rollup, 99), rollup.length);
