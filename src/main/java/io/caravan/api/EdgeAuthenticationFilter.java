@@ -11,10 +11,14 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.TransactionException;
 import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.util.UrlPathHelper;
 
@@ -28,6 +32,7 @@ import org.springframework.web.util.UrlPathHelper;
 @Order(Ordered.HIGHEST_PRECEDENCE + 10)
 public class EdgeAuthenticationFilter extends OncePerRequestFilter {
 
+    private static final Logger LOG = LoggerFactory.getLogger(EdgeAuthenticationFilter.class);
     static final String TENANT_ATTRIBUTE = EdgeAuthenticationFilter.class.getName() + ".tenant";
     static final String ADMIN_ATTRIBUTE = EdgeAuthenticationFilter.class.getName() + ".admin";
     private static final UrlPathHelper PATHS = urlPathHelper();
@@ -57,7 +62,13 @@ public class EdgeAuthenticationFilter extends OncePerRequestFilter {
             return;
         }
         if (path.startsWith("/api/")) {
-            Optional<TenantId> tenant = bearer(request).flatMap(apiKeys::resolve);
+            Optional<TenantId> tenant;
+            try {
+                tenant = bearer(request).flatMap(apiKeys::resolve);
+            } catch (DataAccessException | TransactionException storeDown) {
+                unavailable(path, response, storeDown);
+                return;
+            }
             if (tenant.isEmpty()) {
                 metrics.tenantMissing("http");
                 problems.write(response, ErrorCode.UNAUTHENTICATED,
@@ -73,7 +84,16 @@ public class EdgeAuthenticationFilter extends OncePerRequestFilter {
             if (token.isPresent() && adminToken.matches(token.get())) {
                 request.setAttribute(ADMIN_ATTRIBUTE, Boolean.TRUE);
                 chain.doFilter(request, response);
-            } else if (token.flatMap(apiKeys::resolve).isPresent()) {
+                return;
+            }
+            Optional<TenantId> tenantKey;
+            try {
+                tenantKey = token.flatMap(apiKeys::resolve);
+            } catch (DataAccessException | TransactionException storeDown) {
+                unavailable(path, response, storeDown);
+                return;
+            }
+            if (tenantKey.isPresent()) {
                 problems.write(response, ErrorCode.FORBIDDEN, "admin endpoints need the admin token, not a tenant key");
             } else {
                 problems.write(response, ErrorCode.UNAUTHENTICATED,
@@ -86,6 +106,16 @@ public class EdgeAuthenticationFilter extends OncePerRequestFilter {
         } else {
             chain.doFilter(request, response);
         }
+    }
+
+    /**
+     * The key lookup failed on the database. It runs before Spring MVC, so without this the client would get the
+     * container's error page, not problem+json; nothing of the request was handled, so it may be retried.
+     */
+    private void unavailable(String path, HttpServletResponse response, RuntimeException storeDown)
+            throws IOException {
+        LOG.warn("Request {} not authenticated: the database is unavailable ({})", path, storeDown.toString());
+        problems.write(response, ErrorCode.UPSTREAM_UNAVAILABLE, "the hub's database is unavailable; retry later");
     }
 
     /** A "." or ".." path segment, also when it was percent-encoded or followed by ";params". */

@@ -136,8 +136,8 @@ public class BudgetAlerts implements AutoCloseable {
         }
     }
 
-    /** No check waiting or running (for tests). */
-    boolean idle() {
+    /** No check waiting or running. */
+    public boolean idle() {
         return inFlight.get() == 0;
     }
 
