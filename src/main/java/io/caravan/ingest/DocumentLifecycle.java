@@ -2,7 +2,6 @@ package io.caravan.ingest;
 
 import io.caravan.tenancy.TenantHeader;
 import io.caravan.tenancy.TenantId;
-import io.caravan.vector.TenantVectorStore;
 import org.apache.camel.Exchange;
 import org.apache.camel.InvalidPayloadException;
 import org.slf4j.Logger;
@@ -18,24 +17,30 @@ public class DocumentLifecycle {
 
     private final DocumentRegistry documents;
     private final Quarantine quarantine;
-    private final TenantVectorStore store;
+    private final ChunkRemovals removals;
 
-    public DocumentLifecycle(DocumentRegistry documents, Quarantine quarantine, TenantVectorStore store) {
+    public DocumentLifecycle(DocumentRegistry documents, Quarantine quarantine, ChunkRemovals removals) {
         this.documents = documents;
         this.quarantine = quarantine;
-        this.store = store;
+        this.removals = removals;
     }
 
-    /** Deletes a document of the exchange's tenant: registry first, then its chunks. */
+    /**
+     * Deletes a document of the exchange's tenant: registry first (no index worker can write it back then), then
+     * its chunks. A document deleted before whose chunks could not be removed then is deleted again: its removal is
+     * finished (and retried in the background meanwhile, {@link ChunkRemovals}); one fully deleted is not found.
+     */
     public void delete(Exchange exchange) throws InvalidPayloadException {
         TenantId tenant = TenantHeader.require(exchange);
         String documentId = exchange.getMessage().getMandatoryBody(String.class);
         Document document = documents.find(tenant, documentId)
-                .filter(d -> d.status() != DocumentStatus.DELETED)
+                .filter(d -> d.status() != DocumentStatus.DELETED || d.chunks() > 0)
                 .orElseThrow(() -> new DocumentNotFoundException(documentId));
-        documents.markDeleted(tenant, document.documentId());
-        quarantine.removeForDocument(tenant, document.documentId());
-        int chunks = store.deleteDocument(tenant, document.documentId());
+        if (document.status() != DocumentStatus.DELETED) {
+            documents.markDeleted(tenant, document.documentId());
+            quarantine.removeForDocument(tenant, document.documentId());
+        }
+        int chunks = removals.remove(tenant, document.documentId());
         LOG.info("Deleted document {} ({} chunks)", documentId, chunks);
     }
 

@@ -181,14 +181,40 @@ public class DocumentRegistry {
         return setStatus(tenant, documentId, DocumentStatus.QUEUED, DocumentStatus.QUARANTINED);
     }
 
-    /** Marks a document deleted and releases its content hash, so the same content can be added again. */
+    /**
+     * Marks a document deleted and releases its content hash, so the same content can be added again. It keeps
+     * its chunk count until {@link #chunksRemoved} (see {@link ChunkRemovals}).
+     */
     public boolean markDeleted(TenantId tenant, String documentId) {
         return transactions.call(tenant, () -> deleted(tenant, documentId));
     }
 
+    /** The deleted document's chunks have left the vector store. */
+    public void chunksRemoved(TenantId tenant, String documentId) {
+        transactions.run(tenant, () -> jdbc.sql("""
+                UPDATE documents SET chunks = 0
+                WHERE tenant_id = :tenant AND document_id = :id AND status = :deleted AND chunks <> 0""")
+                .param("tenant", tenant.value())
+                .param("id", documentId)
+                .param("deleted", DocumentStatus.DELETED.wire())
+                .update());
+    }
+
+    /** Deleted documents whose chunks are still to be removed from the vector store. */
+    public List<String> awaitingChunkRemoval(TenantId tenant, int limit) {
+        return transactions.call(tenant, () -> jdbc.sql("""
+                SELECT document_id FROM documents WHERE tenant_id = :tenant AND status = :deleted AND chunks > 0
+                ORDER BY document_id LIMIT :limit""")
+                .param("tenant", tenant.value())
+                .param("deleted", DocumentStatus.DELETED.wire())
+                .param("limit", limit)
+                .query(String.class)
+                .list());
+    }
+
     private boolean deleted(TenantId tenant, String documentId) {
         int updated = jdbc.sql("""
-                UPDATE documents SET status = :deleted, content_hash = NULL, text_hash = NULL, chunks = 0, updated_at = :now
+                UPDATE documents SET status = :deleted, content_hash = NULL, text_hash = NULL, updated_at = :now
                 WHERE tenant_id = :tenant AND document_id = :id AND status <> :deleted""")
                 .param("deleted", DocumentStatus.DELETED.wire())
                 .param("now", now())

@@ -1,7 +1,6 @@
 package io.caravan.ingest;
 
 import io.caravan.tenancy.TenantId;
-import io.caravan.vector.TenantVectorStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -19,12 +18,12 @@ class DocumentVersions {
 
     private final DocumentRegistry documents;
     private final Quarantine quarantine;
-    private final TenantVectorStore store;
+    private final ChunkRemovals removals;
 
-    DocumentVersions(DocumentRegistry documents, Quarantine quarantine, TenantVectorStore store) {
+    DocumentVersions(DocumentRegistry documents, Quarantine quarantine, ChunkRemovals removals) {
         this.documents = documents;
         this.quarantine = quarantine;
-        this.store = store;
+        this.removals = removals;
     }
 
     /** Called once a document is indexed: retires older versions, or this one if a newer one exists. */
@@ -45,7 +44,7 @@ class DocumentVersions {
     private void retire(TenantId tenant, Document retired, Document by) {
         documents.markDeleted(tenant, retired.documentId());
         quarantine.removeForDocument(tenant, retired.documentId());
-        int chunks = store.deleteDocument(tenant, retired.documentId());
+        int chunks = removals.remove(tenant, retired.documentId());
         LOG.info("Document {} ({} chunks) replaced by {}, a newer version of {}", retired.documentId(), chunks,
                 by.documentId(), retired.sourceUri());
     }
