@@ -43,7 +43,7 @@ class ExhaustedConnectionPoolTest extends HubTest {
         registry.add("caravan.data-dir", () -> tempDir().toString());
         // two: start-up (Flyway) needs both
         registry.add("spring.datasource.hikari.maximum-pool-size", () -> "2");
-        registry.add("spring.datasource.hikari.connection-timeout", () -> "1000");
+        registry.add("spring.datasource.hikari.connection-timeout", () -> "2000");
     }
 
     /**

@@ -91,7 +91,6 @@ class TenantErasure {
         webPages.deleteAll(tenant);
         budgets.deleteAll(tenant); // reservations and budget counters: a later tenant with this id starts at zero
         gauges.remove(tenant);
-        metrics.forget(tenant);
         int cacheEntries = cache.evict(tenant);
         liveDocuments.forget(tenant);
         limiter.forget(tenant);
@@ -102,6 +101,8 @@ class TenantErasure {
         // an index worker that wrote chunks after the store was emptied above: its document is gone, so its
         // own clean-up removes them too; this sweep makes it so even when that worker stopped short
         chunks += sweepVectors(tenant);
+        // after the fence: the writes it waited for have recorded their meters by now
+        metrics.forget(tenant);
         LOG.info("Erased tenant {}: {} documents, {} chunks, {} secrets, {} keys, {} quarantined",
                 tenant, docs, chunks, secretCount, keys, quarantined);
         return new Dtos.ErasureReport(tenant.value(), docs, chunks, secretCount, keys, cacheEntries, quarantined);

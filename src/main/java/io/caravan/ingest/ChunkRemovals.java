@@ -6,6 +6,7 @@ import io.caravan.tenancy.TenantId;
 import io.caravan.tenancy.TenantRegistry;
 import io.caravan.vector.TenantVectorStore;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -23,14 +24,15 @@ import org.springframework.stereotype.Component;
  * Removes a deleted document's chunks from the vector store, and finishes the removals that failed. A document is
  * marked deleted first (so no index worker can write it back) and keeps its chunk count until its chunks are gone:
  * {@code deleted} with chunks above zero is a removal still owed, which the next {@code DELETE} of the document,
- * a retry every {@code caravan.vector.removal-retry} and the next start-up each finish. Queries never see those
- * chunks meanwhile (retrieval keeps only chunks of indexed documents).
+ * a retry every {@code caravan.vector.removal-retry} and the next start-up each finish (a removal owed by a
+ * replica that crashed is found when a replica starts). Queries never see those chunks meanwhile (retrieval keeps
+ * only chunks of indexed documents).
  */
 @Component
 public class ChunkRemovals implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChunkRemovals.class);
-    private static final int SCAN_LIMIT = 1000;
+    private static final int PAGE = 500;
 
     private record Owed(TenantId tenant, String documentId) {
     }
@@ -77,8 +79,11 @@ public class ChunkRemovals implements AutoCloseable {
     public void findOwed() {
         for (Tenant tenant : tenants.list()) {
             try {
-                documents.awaitingChunkRemoval(tenant.id(), SCAN_LIMIT)
-                        .forEach(documentId -> owed.add(new Owed(tenant.id(), documentId)));
+                String after = "";
+                for (List<String> page; !(page = documents.awaitingChunkRemoval(tenant.id(), after, PAGE)).isEmpty();
+                     after = page.get(page.size() - 1)) {
+                    page.forEach(documentId -> owed.add(new Owed(tenant.id(), documentId)));
+                }
             } catch (RuntimeException e) {
                 LOG.warn("Could not look for chunk removals owed to tenant {}: {}", tenant.id(), e.toString());
             }

@@ -38,8 +38,8 @@ public class DocumentLifecycle {
                 .orElseThrow(() -> new DocumentNotFoundException(documentId));
         if (document.status() != DocumentStatus.DELETED) {
             documents.markDeleted(tenant, document.documentId());
-            quarantine.removeForDocument(tenant, document.documentId());
         }
+        quarantine.removeForDocument(tenant, document.documentId());
         int chunks = removals.remove(tenant, document.documentId());
         LOG.info("Deleted document {} ({} chunks)", documentId, chunks);
     }

@@ -200,13 +200,14 @@ public class DocumentRegistry {
                 .update());
     }
 
-    /** Deleted documents whose chunks are still to be removed from the vector store. */
-    public List<String> awaitingChunkRemoval(TenantId tenant, int limit) {
+    /** Deleted documents whose chunks are still to be removed from the vector store, by id, after {@code after}. */
+    public List<String> awaitingChunkRemoval(TenantId tenant, String after, int limit) {
         return transactions.call(tenant, () -> jdbc.sql("""
                 SELECT document_id FROM documents WHERE tenant_id = :tenant AND status = :deleted AND chunks > 0
-                ORDER BY document_id LIMIT :limit""")
+                AND document_id > :after ORDER BY document_id LIMIT :limit""")
                 .param("tenant", tenant.value())
                 .param("deleted", DocumentStatus.DELETED.wire())
+                .param("after", after)
                 .param("limit", limit)
                 .query(String.class)
                 .list());

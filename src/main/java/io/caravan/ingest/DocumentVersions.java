@@ -44,7 +44,15 @@ class DocumentVersions {
     private void retire(TenantId tenant, Document retired, Document by) {
         documents.markDeleted(tenant, retired.documentId());
         quarantine.removeForDocument(tenant, retired.documentId());
-        int chunks = removals.remove(tenant, retired.documentId());
+        int chunks;
+        try {
+            chunks = removals.remove(tenant, retired.documentId());
+        } catch (RuntimeException storeDown) {
+            // owed now (ChunkRemovals retries it); the new version is indexed and the old one deleted either way
+            LOG.warn("Document {} was replaced by {}, but its chunks could not be removed yet: {}",
+                    retired.documentId(), by.documentId(), storeDown.toString());
+            return;
+        }
         LOG.info("Document {} ({} chunks) replaced by {}, a newer version of {}", retired.documentId(), chunks,
                 by.documentId(), retired.sourceUri());
     }

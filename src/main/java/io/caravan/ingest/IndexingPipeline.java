@@ -66,13 +66,14 @@ public class IndexingPipeline {
     private final DocumentParser parser;
     private final TransactionTemplate transactions;
     private final UsageLedger usage;
+    private final ChunkRemovals removals;
     private final Clock clock;
 
     public IndexingPipeline(DocumentRegistry registry, TenantRegistry tenants, Chunker chunker,
                             TextEmbedder embedder, TenantVectorStore store,
                             IngestSettings settings, TenantMetrics metrics, TokenBudgets budgets,
                             DocumentVersions versions, DocumentParser parser, TransactionTemplate transactions,
-                            UsageLedger usage, Clock clock) {
+                            UsageLedger usage, ChunkRemovals removals, Clock clock) {
         this.registry = registry;
         this.tenants = tenants;
         this.chunker = chunker;
@@ -85,6 +86,7 @@ public class IndexingPipeline {
         this.parser = parser;
         this.transactions = transactions;
         this.usage = usage;
+        this.removals = removals;
         this.clock = clock;
     }
 
@@ -241,7 +243,7 @@ public class IndexingPipeline {
 
     /** Removes the document's chunks, and the tenant's whole store if the tenant is gone meanwhile. */
     private void removeChunks(TenantId tenant, Document document) {
-        store.deleteDocument(tenant, document.documentId());
+        removals.remove(tenant, document.documentId()); // owed, and retried, if the store fails now
         if (!tenants.exists(tenant)) {
             store.deleteTenant(tenant); // erased meanwhile: leave nothing of it on disk
         }

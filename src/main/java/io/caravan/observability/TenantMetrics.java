@@ -149,14 +149,15 @@ public class TenantMetrics {
      * and volumes leave the scrape, and a tenant created again under its id starts its series anew.
      */
     public void forget(TenantId tenant) {
-        queryTimers.keySet().removeIf(meter -> meter.tenant().equals(tenant.value()));
-        llmCounters.keySet().removeIf(meter -> meter.tenant().equals(tenant.value()));
-        questionEmbeddings.keySet().removeIf(meter -> meter.tenant().equals(tenant.value()));
+        // out of the registry first: a meter cached after this is registered again by its builder
         registry.getMeters().stream()
                 .filter(meter -> !(meter instanceof Gauge)
                         && tenant.value().equals(meter.getId().getTag(MetricNames.TENANT_TAG)))
                 .toList()
                 .forEach(registry::remove);
+        queryTimers.keySet().removeIf(meter -> meter.tenant().equals(tenant.value()));
+        llmCounters.keySet().removeIf(meter -> meter.tenant().equals(tenant.value()));
+        questionEmbeddings.keySet().removeIf(meter -> meter.tenant().equals(tenant.value()));
     }
 
     /** Counts a request, exchange or call rejected because it carried no tenant. */

@@ -82,7 +82,7 @@ public class BudgetAlerts implements AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final ExecutorService checks;
 
-    private record Pending(TenantId tenant, Budget budget) {
+    private record Pending(TenantId tenant, Budget budget, String period) {
     }
 
     public BudgetAlerts(TokenBudgets budgets, TenantRegistry tenants, TenantSecrets secrets, TenantMetrics metrics,
@@ -106,7 +106,7 @@ public class BudgetAlerts implements AutoCloseable {
     /** Runs once the usage is committed: queues a check of the tenant's budget, unless one is waiting. */
     @TransactionalEventListener(fallbackExecution = true)
     public void onUsage(TokenBudgets.UsageCommitted event) {
-        Pending key = new Pending(event.tenant(), event.budget());
+        Pending key = new Pending(event.tenant(), event.budget(), event.period());
         boolean[] queued = {false};
         pending.compute(key, (k, exhausted) -> {
             queued[0] = exhausted == null;
@@ -127,7 +127,7 @@ public class BudgetAlerts implements AutoCloseable {
     private void runCheck(Pending key) {
         try (TenantMdc.Scope scope = TenantMdc.open(key.tenant())) {
             Boolean exhausted = pending.remove(key);
-            check(key.tenant(), key.budget(), Boolean.TRUE.equals(exhausted));
+            check(key.tenant(), key.budget(), key.period(), Boolean.TRUE.equals(exhausted));
         } catch (RuntimeException e) {
             LOG.warn("Budget alert check of tenant {}, budget {} failed: {}", key.tenant(), key.budget().key(),
                     e.toString());
@@ -159,6 +159,11 @@ public class BudgetAlerts implements AutoCloseable {
      * refused reservation counts as reaching the whole budget: reservations never let usage pass it.
      */
     public void check(TenantId tenant, Budget budget, boolean exhausted) {
+        check(tenant, budget, budget.period(clock.instant()), exhausted);
+    }
+
+    /** {@link #check(TenantId, Budget, boolean)} for the period the usage counted in (a check may run later). */
+    public void check(TenantId tenant, Budget budget, String period, boolean exhausted) {
         // the registry's cached config (this runs after every document's usage commit); a change made through
         // this replica is seen at once, one made through another within the cache's TTL
         TenantConfig.Budgets config;
@@ -173,18 +178,17 @@ public class BudgetAlerts implements AutoCloseable {
         }
         try {
             // a transaction of its own (the alerts' thread has none; a caller's would not decide for the alerts)
-            ownTransaction.executeWithoutResult(status -> checkUsage(tenant, budget, exhausted, config, limit));
+            ownTransaction.executeWithoutResult(status -> checkUsage(tenant, budget, period, exhausted, config, limit));
         } catch (TenantNotFoundException erased) {
             // erased through another replica since its config was cached: nothing to alert
         }
     }
 
-    private void checkUsage(TenantId tenant, Budget budget, boolean exhausted, TenantConfig.Budgets config,
-                            long limit) {
-        long used = exhausted ? limit : budgets.usage(tenant, budget, limit).used();
+    private void checkUsage(TenantId tenant, Budget budget, String period, boolean exhausted,
+                            TenantConfig.Budgets config, long limit) {
+        long used = exhausted ? limit : budgets.usage(tenant, budget, period, limit).used();
         List<Double> thresholds = config.alertThresholds() == null || config.alertThresholds().isEmpty()
                 ? DEFAULT_THRESHOLDS : config.alertThresholds();
-        String period = budget.period(clock.instant());
         for (double threshold : thresholds) {
             if (used >= threshold * limit && claim(tenant, budget, period, label(threshold))) {
                 fire(tenant, budget, period, label(threshold), used, limit, config.alertWebhookUrl());

@@ -62,7 +62,7 @@ public class TokenBudgets {
             return transactions.call(tenant, () -> reserveInPeriod(tenant, budget, period, tokens, limit));
         } catch (BudgetExceededException e) {
             // published after the rolled-back transaction, so the alert listener sees it
-            events.publishEvent(new UsageCommitted(tenant, budget, true));
+            events.publishEvent(new UsageCommitted(tenant, budget, period, true));
             throw e;
         }
     }
@@ -99,8 +99,11 @@ public class TokenBudgets {
         return reservation;
     }
 
-    /** Published after usage grows, so alerts can look at the new total once it is committed. */
-    public record UsageCommitted(TenantId tenant, Budget budget, boolean exhausted) {
+    /**
+     * Published after usage grows, so alerts can look at the new total once it is committed; {@code period} is the
+     * budget period the usage counts in (a check made later still looks at that one).
+     */
+    public record UsageCommitted(TenantId tenant, Budget budget, String period, boolean exhausted) {
     }
 
     /** Turns a reservation into usage of {@code actual} tokens and frees the rest. */
@@ -110,7 +113,8 @@ public class TokenBudgets {
 
     private void commitReserved(Reservation reservation, long actual) {
         if (forget(reservation)) {
-            events.publishEvent(new UsageCommitted(reservation.tenant(), reservation.budget(), false));
+            events.publishEvent(new UsageCommitted(reservation.tenant(), reservation.budget(), reservation.period(),
+                    false));
             jdbc.sql("""
                     UPDATE budget_usage SET reserved = reserved - :reserved, used = used + :actual
                     WHERE tenant_id = :tenant AND budget = :budget AND period = :period""")
@@ -139,7 +143,11 @@ public class TokenBudgets {
     }
 
     public Usage usage(TenantId tenant, Budget budget, Long limit) {
-        String period = budget.period(clock.instant());
+        return usage(tenant, budget, budget.period(clock.instant()), limit);
+    }
+
+    /** The usage in a given period of the budget ({@link Budget#period}). */
+    public Usage usage(TenantId tenant, Budget budget, String period, Long limit) {
         return transactions.call(tenant, () -> jdbc.sql(
                         "SELECT used, reserved FROM budget_usage WHERE tenant_id = :tenant AND budget = :budget "
                         + "AND period = :period")

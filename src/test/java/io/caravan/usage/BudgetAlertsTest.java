@@ -110,6 +110,7 @@ class BudgetAlertsTest extends HubTest {
                 + "budget, because it is clearly longer than the few tokens that are left over."),
                 "quarantined");
         await().atMost(Duration.ofSeconds(20)).until(alerts::idle); // its check has run
+        assertThat(fired(TenantId.of(tenant))).as("alerts claimed").hasSize(2);
         assertThat(calls).hasSize(2);
     }
 
@@ -137,6 +138,22 @@ class BudgetAlertsTest extends HubTest {
         budgets2.commit(budgets2.reserve(tenant, Budget.LLM_DAILY, 100, 100L), 100);
         alerts2.check(tenant, Budget.LLM_DAILY, false);
         assertThat(fired(tenant)).containsExactly("2026-03-01:0.8", "2026-03-02:0.8", "2026-03-02:1.0");
+    }
+
+    @Test
+    void aCheckRunAfterMidnightLooksAtThePeriodTheUsageCountedIn() {
+        TenantId tenant = TenantId.of(newTenant("midnight"));
+        hub.putJson("/admin/v1/tenants/" + tenant + "/config", ADMIN_TOKEN, "{\"budgets\":{\"llmTokensPerDay\":100}}");
+        Clock lateOnDay1 = Clock.fixed(Instant.parse("2026-04-01T23:59:59Z"), ZoneOffset.UTC);
+        Clock day2 = Clock.fixed(Instant.parse("2026-04-02T00:00:01Z"), ZoneOffset.UTC);
+        TokenBudgets budgets = new TokenBudgets(jdbc, transactions, lateOnDay1, event -> { });
+        budgets.commit(budgets.reserve(tenant, Budget.LLM_DAILY, 90, 100L), 90);
+
+        // the usage event of 23:59:59 checked at 00:00:01: day 1 crossed 0.8, day 2 has used nothing
+        BudgetAlerts afterMidnight = new BudgetAlerts(new TokenBudgets(jdbc, transactions, day2, event -> { }),
+                tenants, secrets, metrics, jdbc, transactions, transactionManager, json, day2);
+        afterMidnight.check(tenant, Budget.LLM_DAILY, Budget.LLM_DAILY.period(lateOnDay1.instant()), false);
+        assertThat(fired(tenant)).containsExactly("2026-04-01:0.8");
     }
 
     @Test
