@@ -116,23 +116,20 @@ class BudgetAlertsTest extends HubTest {
 
     @Test
     void aNewDayStartsNewAlerts() {
-        TenantId tenant = TenantId.of(newTenant("daily"));
-        hub.putJson("/admin/v1/tenants/" + tenant + "/config", ADMIN_TOKEN, "{\"budgets\":{\"llmTokensPerDay\":100}}");
+        TenantId tenant = tenantWithDailyBudget("daily");
         Clock day1 = Clock.fixed(Instant.parse("2026-03-01T10:00:00Z"), ZoneOffset.UTC);
         Clock day2 = Clock.fixed(Instant.parse("2026-03-02T10:00:00Z"), ZoneOffset.UTC);
         ApplicationEventPublisher noEvents = event -> { };
 
         TokenBudgets budgets1 = new TokenBudgets(jdbc, transactions, day1, noEvents);
-        BudgetAlerts alerts1 = new BudgetAlerts(budgets1, tenants, secrets, metrics, jdbc, transactions,
-                transactionManager, json, day1);
+        BudgetAlerts alerts1 = alertsOn(budgets1, tenants, day1);
         budgets1.commit(budgets1.reserve(tenant, Budget.LLM_DAILY, 85, 100L), 85);
         alerts1.check(tenant, Budget.LLM_DAILY, false);
         alerts1.check(tenant, Budget.LLM_DAILY, false);
         assertThat(fired(tenant)).containsExactly("2026-03-01:0.8");
 
         TokenBudgets budgets2 = new TokenBudgets(jdbc, transactions, day2, noEvents);
-        BudgetAlerts alerts2 = new BudgetAlerts(budgets2, tenants, secrets, metrics, jdbc, transactions,
-                transactionManager, json, day2);
+        BudgetAlerts alerts2 = alertsOn(budgets2, tenants, day2);
         alerts2.check(tenant, Budget.LLM_DAILY, false);
         assertThat(fired(tenant)).as("a new day starts with nothing used").hasSize(1);
         budgets2.commit(budgets2.reserve(tenant, Budget.LLM_DAILY, 100, 100L), 100);
@@ -142,33 +139,28 @@ class BudgetAlertsTest extends HubTest {
 
     @Test
     void aCheckRunAfterMidnightLooksAtThePeriodTheUsageCountedIn() {
-        TenantId tenant = TenantId.of(newTenant("midnight"));
-        hub.putJson("/admin/v1/tenants/" + tenant + "/config", ADMIN_TOKEN, "{\"budgets\":{\"llmTokensPerDay\":100}}");
+        TenantId tenant = tenantWithDailyBudget("midnight");
         Clock lateOnDay1 = Clock.fixed(Instant.parse("2026-04-01T23:59:59Z"), ZoneOffset.UTC);
         Clock day2 = Clock.fixed(Instant.parse("2026-04-02T00:00:01Z"), ZoneOffset.UTC);
         TokenBudgets budgets = new TokenBudgets(jdbc, transactions, lateOnDay1, event -> { });
         budgets.commit(budgets.reserve(tenant, Budget.LLM_DAILY, 90, 100L), 90);
 
         // the usage event of 23:59:59 checked at 00:00:01: day 1 crossed 0.8, day 2 has used nothing
-        BudgetAlerts afterMidnight = new BudgetAlerts(new TokenBudgets(jdbc, transactions, day2, event -> { }),
-                tenants, secrets, metrics, jdbc, transactions, transactionManager, json, day2);
+        BudgetAlerts afterMidnight = alertsOn(new TokenBudgets(jdbc, transactions, day2, event -> { }), tenants, day2);
         afterMidnight.check(tenant, Budget.LLM_DAILY, Budget.LLM_DAILY.period(lateOnDay1.instant()), false);
         assertThat(fired(tenant)).containsExactly("2026-04-01:0.8");
     }
 
     @Test
     void anErasedTenantGetsNoAlertAndTheCheckDoesNotFail() {
-        TenantId tenant = TenantId.of(newTenant("erased"));
-        hub.putJson("/admin/v1/tenants/" + tenant + "/config", ADMIN_TOKEN, "{\"budgets\":{\"llmTokensPerDay\":100}}");
+        TenantId tenant = tenantWithDailyBudget("erased");
         // another replica, whose cached config outlives the erasure made through this one
         TenantRegistry otherReplica = new TenantRegistry(jdbc, json, Clock.systemUTC(), Duration.ofHours(1),
                 event -> { }, transactions);
         assertThat(otherReplica.config(tenant).budgets().llmTokensPerDay()).isEqualTo(100L);
         TokenBudgets budgets = new TokenBudgets(jdbc, transactions, Clock.systemUTC(), event -> { });
-        BudgetAlerts here = new BudgetAlerts(budgets, tenants, secrets, metrics, jdbc, transactions,
-                transactionManager, json, Clock.systemUTC());
-        BudgetAlerts there = new BudgetAlerts(budgets, otherReplica, secrets, metrics, jdbc, transactions,
-                transactionManager, json, Clock.systemUTC());
+        BudgetAlerts here = alertsOn(budgets, tenants, Clock.systemUTC());
+        BudgetAlerts there = alertsOn(budgets, otherReplica, Clock.systemUTC());
         assertThat(hub.delete("/admin/v1/tenants/" + tenant, ADMIN_TOKEN).status()).isEqualTo(200);
 
         // a usage commit racing the erasure, exhausted, so no usage read stops it before the claim: here the
@@ -176,6 +168,19 @@ class BudgetAlertsTest extends HubTest {
         here.check(tenant, Budget.LLM_DAILY, true);
         there.check(tenant, Budget.LLM_DAILY, true);
         assertThat(fired(tenant)).isEmpty();
+    }
+
+    private TenantId tenantWithDailyBudget(String prefix) {
+        TenantId tenant = TenantId.of(newTenant(prefix));
+        assertThat(hub.putJson("/admin/v1/tenants/" + tenant + "/config", ADMIN_TOKEN,
+                "{\"budgets\":{\"llmTokensPerDay\":100}}").status()).isEqualTo(200);
+        return tenant;
+    }
+
+    /** Alerts of their own, on the given budgets, registry (a replica's view) and clock. */
+    private BudgetAlerts alertsOn(TokenBudgets budgets, TenantRegistry registry, Clock clock) {
+        return new BudgetAlerts(budgets, registry, secrets, metrics, jdbc, transactions, transactionManager, json,
+                clock);
     }
 
     private List<String> fired(TenantId tenant) {
