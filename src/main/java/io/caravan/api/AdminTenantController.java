@@ -71,7 +71,7 @@ class AdminTenantController extends AdminController {
         Dtos.TenantView created = Dtos.TenantView.of(tenants.create(id, displayName));
         // an id used before: whatever an earlier incarnation's index worker left in the vector storage goes now,
         // while the new tenant has no key yet and so nothing of its own there
-        erasure.sweepVectors(id);
+        erasure.prepareReuse(id);
         return created;
     }
 

@@ -65,6 +65,12 @@ class TenantErasure {
         this.messengerMessages = messengerMessages;
     }
 
+    /** A tenant is created under the id: nothing of an erased tenant of that id may be left, and it is metered. */
+    void prepareReuse(TenantId tenant) {
+        sweepVectors(tenant);
+        metrics.revive(tenant);
+    }
+
     /**
      * Best effort: removes the tenant's vector storage (after its erasure, and when its id is taken again). A
      * failure is logged; chunks left behind are never answered (the registry knows none of their documents).

@@ -14,6 +14,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
@@ -32,7 +33,6 @@ import org.springframework.stereotype.Component;
 public class ChunkRemovals implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChunkRemovals.class);
-    private static final int PAGE = 500;
 
     private record Owed(TenantId tenant, String documentId) {
     }
@@ -43,9 +43,18 @@ public class ChunkRemovals implements AutoCloseable {
     /** Removals that failed in this process, retried until they succeed (or their tenant is gone). */
     private final Set<Owed> owed = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService retries;
+    private final int page;
 
+    @Autowired
     public ChunkRemovals(DocumentRegistry documents, TenantRegistry tenants, TenantVectorStore store,
                          @Value("${caravan.vector.removal-retry:30s}") Duration retryEvery) {
+        this(documents, tenants, store, retryEvery, 500);
+    }
+
+    /** @param page how many owed removals one registry read at start-up returns */
+    public ChunkRemovals(DocumentRegistry documents, TenantRegistry tenants, TenantVectorStore store,
+                         Duration retryEvery, int page) {
+        this.page = page;
         this.documents = documents;
         this.tenants = tenants;
         this.store = store;
@@ -80,9 +89,9 @@ public class ChunkRemovals implements AutoCloseable {
         for (Tenant tenant : tenants.list()) {
             try {
                 String after = "";
-                for (List<String> page; !(page = documents.awaitingChunkRemoval(tenant.id(), after, PAGE)).isEmpty();
-                     after = page.get(page.size() - 1)) {
-                    page.forEach(documentId -> owed.add(new Owed(tenant.id(), documentId)));
+                for (List<String> ids; !(ids = documents.awaitingChunkRemoval(tenant.id(), after, page)).isEmpty();
+                     after = ids.get(ids.size() - 1)) {
+                    ids.forEach(documentId -> owed.add(new Owed(tenant.id(), documentId)));
                 }
             } catch (RuntimeException e) {
                 LOG.warn("Could not look for chunk removals owed to tenant {}: {}", tenant.id(), e.toString());

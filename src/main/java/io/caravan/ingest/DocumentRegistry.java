@@ -189,6 +189,21 @@ public class DocumentRegistry {
         return transactions.call(tenant, () -> deleted(tenant, documentId));
     }
 
+    /**
+     * An index worker wrote chunks for a document deleted meanwhile (deleted while queued, so with none counted):
+     * they are owed a removal, which survives a crash this way ({@link ChunkRemovals#findOwed}).
+     */
+    public void chunksWritten(TenantId tenant, String documentId, int chunks) {
+        transactions.run(tenant, () -> jdbc.sql("""
+                UPDATE documents SET chunks = :chunks
+                WHERE tenant_id = :tenant AND document_id = :id AND status = :deleted AND chunks = 0""")
+                .param("chunks", chunks)
+                .param("tenant", tenant.value())
+                .param("id", documentId)
+                .param("deleted", DocumentStatus.DELETED.wire())
+                .update());
+    }
+
     /** The deleted document's chunks have left the vector store. */
     public void chunksRemoved(TenantId tenant, String documentId) {
         transactions.run(tenant, () -> jdbc.sql("""

@@ -207,14 +207,14 @@ public class IndexingPipeline {
                 // the tenant is being erased (or was): once that is over (the registry waits for it), the chunks
                 // this delivery wrote go unless the document is still there (an erasure that gave up)
                 try {
-                    notIndexed(exchange, tenant, document);
+                    notIndexed(exchange, tenant, document, embedded.chunks().size());
                 } catch (RuntimeException cleanUp) {
                     erasing.addSuppressed(cleanUp);
                 }
                 throw erasing;
             }
             if (!indexed) {
-                notIndexed(exchange, tenant, document);
+                notIndexed(exchange, tenant, document, embedded.chunks().size());
                 return document;
             }
             exchange.removeProperty(RESERVATION);
@@ -230,9 +230,13 @@ public class IndexingPipeline {
      * The document left the queued state while this delivery worked on it. Its chunks go only if it was
      * deleted (or its tenant erased); if another delivery indexed it meanwhile, its chunks are the same.
      */
-    private void notIndexed(Exchange exchange, TenantId tenant, Document document) {
+    private void notIndexed(Exchange exchange, TenantId tenant, Document document, int written) {
         releaseReservation(exchange);
         DocumentStatus now = registry.find(tenant, document.documentId()).map(Document::status).orElse(null);
+        if (now == DocumentStatus.DELETED) {
+            // owed before removed: a removal that fails now is still found after a crash
+            registry.chunksWritten(tenant, document.documentId(), written);
+        }
         if (now == null || now == DocumentStatus.DELETED) {
             removeChunks(tenant, document);
             LOG.info("Document {} was deleted while indexing; its chunks were removed", document.documentId());

@@ -18,10 +18,12 @@ import org.springframework.stereotype.Component;
 public class TenantGauges {
 
     private final MeterRegistry registry;
+    private final TenantMetrics metrics;
     private final Map<String, Meter> registered = new ConcurrentHashMap<>();
 
-    public TenantGauges(MeterRegistry registry) {
+    public TenantGauges(MeterRegistry registry, TenantMetrics metrics) {
         this.registry = registry;
+        this.metrics = metrics;
     }
 
     public void quarantine(TenantId tenant, Supplier<Number> count) {
@@ -45,6 +47,9 @@ public class TenantGauges {
     /** Registers a tenant's gauge once; {@code tags} are extra name/value pairs beside {@code tenant_id}. */
     private void register(TenantId tenant, String key, String name, String description, Supplier<Number> value,
                           String... tags) {
+        if (metrics.forgotten(tenant.value())) {
+            return; // erased a moment ago: its late work brings no gauge back
+        }
         registered.computeIfAbsent(tenant.value() + "|" + key, k -> Gauge.builder(name, value)
                 .description(description)
                 .tag(MetricNames.TENANT_TAG, tenant.value())

@@ -84,7 +84,7 @@ public class TokenBudgets {
             reserved = update.update();
         }
         if (reserved == 0) {
-            Usage usage = usage(tenant, budget, limit);
+            Usage usage = usage(tenant, budget, period, limit);
             throw new BudgetExceededException(tenant, budget, tokens, usage.used(), usage.reserved(), limit);
         }
         Reservation reservation = new Reservation("r_" + HexFormat.of().formatHex(randomBytes()), tenant, budget,

@@ -146,8 +146,12 @@ class BudgetAlertsTest extends HubTest {
         budgets.commit(budgets.reserve(tenant, Budget.LLM_DAILY, 90, 100L), 90);
 
         // the usage event of 23:59:59 checked at 00:00:01: day 1 crossed 0.8, day 2 has used nothing
-        BudgetAlerts afterMidnight = alertsOn(new TokenBudgets(jdbc, transactions, day2, event -> { }), tenants, day2);
-        afterMidnight.check(tenant, Budget.LLM_DAILY, Budget.LLM_DAILY.period(lateOnDay1.instant()), false);
+        try (BudgetAlerts afterMidnight = alertsOn(new TokenBudgets(jdbc, transactions, day2, event -> { }), tenants,
+                day2)) {
+            afterMidnight.onUsage(new TokenBudgets.UsageCommitted(tenant, Budget.LLM_DAILY,
+                    Budget.LLM_DAILY.period(lateOnDay1.instant()), false));
+            await().atMost(Duration.ofSeconds(20)).until(afterMidnight::idle);
+        }
         assertThat(fired(tenant)).containsExactly("2026-04-01:0.8");
     }
 

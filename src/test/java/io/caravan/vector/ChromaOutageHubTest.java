@@ -68,13 +68,15 @@ class ChromaOutageHubTest extends HubTest {
         String key = newKey(tenant);
         String repeated = addText(key, "Tides", "High tide in the harbour is at noon on Sundays.");
         String left = addText(key, "Ferries", "The ferry to the island leaves every hour from pier four.");
+        String alsoLeft = addText(key, "Buses", "The night bus stops at the harbour gate twice an hour.");
         awaitStatus(key, repeated, "indexed");
         awaitStatus(key, left, "indexed");
-        assertThat(store.countChunks(TenantId.of(tenant))).isEqualTo(2);
+        awaitStatus(key, alsoLeft, "indexed");
+        assertThat(store.countChunks(TenantId.of(tenant))).isEqualTo(3);
 
         StubMapping outage = PROXY.stubFor(any(anyUrl()).atPriority(1).willReturn(aResponse().withStatus(503)));
         try {
-            for (String documentId : new String[] {repeated, left}) {
+            for (String documentId : new String[] {repeated, left, alsoLeft}) {
                 HubClient.Response refused = hub.delete("/api/v1/documents/" + documentId, key);
                 assertThat(refused.status()).as(refused.text()).isEqualTo(503);
                 assertThat(refused.code()).isEqualTo("upstream_unavailable");
@@ -93,7 +95,8 @@ class ChromaOutageHubTest extends HubTest {
         assertThat(hub.delete("/api/v1/documents/" + repeated, key).status()).isEqualTo(204);
         assertThat(hub.get("/api/v1/documents/" + repeated, key).field("chunks")).isEqualTo("0");
         // a hub starting now (another replica, or this one restarted) knows only what the registry says is owed
-        try (ChunkRemovals starting = new ChunkRemovals(documents, tenants, store, Duration.ofHours(1))) {
+        // (a page of one: the two owed removals take two registry reads)
+        try (ChunkRemovals starting = new ChunkRemovals(documents, tenants, store, Duration.ofHours(1), 1)) {
             assertThat(starting.nothingOwed()).isTrue();
             // (this hub's own retry waits an hour: the removal below is the starting one's, from the registry)
             starting.findOwed();
@@ -102,6 +105,7 @@ class ChromaOutageHubTest extends HubTest {
         }
         assertThat(store.countChunks(TenantId.of(tenant))).isZero();
         assertThat(hub.get("/api/v1/documents/" + left, key).field("chunks")).isEqualTo("0");
+        assertThat(hub.get("/api/v1/documents/" + alsoLeft, key).field("chunks")).isEqualTo("0");
         assertThat(hub.delete("/api/v1/documents/" + repeated, key).status()).isEqualTo(404);
         assertThat(hub.delete("/api/v1/documents/" + left, key).status()).isEqualTo(404);
     }
