@@ -108,9 +108,12 @@ final class MailContent {
         if (data.length == 0) {
             throw new IOException("attachment '" + name + "' of message " + id + " is empty");
         }
-        files.add(new GmailItem(id, subject + " / " + name,
-                "gmail://" + id + "/" + URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20"),
-                type, data, name));
+        String named = "gmail://" + id + "/" + URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
+        // another attachment of this message with the same name: one URI would make one a new version of the
+        // other, and retire it
+        String uri = files.stream().anyMatch(file -> file.uri().equals(named))
+                ? named + "?part=" + (files.size() + 1) : named;
+        files.add(new GmailItem(id, subject + " / " + name, uri, type, data, name));
     }
 
     private static Optional<Text> body(List<Text> texts) {

@@ -67,6 +67,18 @@ class MailContentTest {
     }
 
     @Test
+    void attachmentsOfTheSameNameAreTwoDocumentsNotTwoVersions() throws IOException {
+        byte[] first = "%PDF-1.4 first scan".getBytes(StandardCharsets.UTF_8);
+        byte[] second = "%PDF-1.4 second scan".getBytes(StandardCharsets.UTF_8);
+        List<GmailItem> items = items(message("m5", multipart("multipart/mixed", text("text/plain", "two scans"),
+                inlineAttachment("scan.pdf", "application/pdf", first),
+                inlineAttachment("scan.pdf", "application/pdf", second))));
+        assertThat(items).extracting(GmailItem::uri)
+                .containsExactly("gmail://m5", "gmail://m5/scan.pdf", "gmail://m5/scan.pdf?part=2");
+        assertThat(items.get(2).content()).isEqualTo(second);
+    }
+
+    @Test
     void nestedMultipartWithAttachments() throws IOException {
         byte[] pdf = "%PDF-1.4 fake".getBytes(StandardCharsets.UTF_8);
         byte[] docx = "PK docx bytes".getBytes(StandardCharsets.UTF_8);
