@@ -25,6 +25,10 @@ import org.springframework.stereotype.Component;
 @Component("documentIntake")
 public class DocumentIntake {
 
+    /** The registry's column sizes. */
+    static final int MAX_TITLE = 1000;
+    static final int MAX_SOURCE_URI = 2000;
+
     private static final Logger LOG = LoggerFactory.getLogger(DocumentIntake.class);
     /**
      * Types a client may declare. What the bytes really are is decided by the parser, so a file that
@@ -72,6 +76,11 @@ public class DocumentIntake {
         if (offered.content().length > limit) {
             throw new RejectedDocumentException(RejectedDocumentException.Reason.TOO_LARGE,
                     "the document has " + offered.content().length + " bytes; the limit is " + limit);
+        }
+        if (offered.sourceUri() != null && offered.sourceUri().length() > MAX_SOURCE_URI) {
+            // the REST edge refuses these with 400 itself; a connector's item ends in the quarantine this way
+            throw new RejectedDocumentException(RejectedDocumentException.Reason.INVALID,
+                    "the source URI is longer than " + MAX_SOURCE_URI + " characters");
         }
         String hash = contentHash(offered);
         Document document = new Document(tenant, ids.next("doc_"), title(offered), offered.sourceType(),
@@ -146,10 +155,10 @@ public class DocumentIntake {
         }
     }
 
+    /** The title as stored: a connector's (a page title, a mail subject) may be longer than the column. */
     private static String title(NewDocument offered) {
-        if (offered.title() != null && !offered.title().isBlank()) {
-            return offered.title().strip();
-        }
-        return offered.fileName() != null ? offered.fileName() : "untitled";
+        String title = offered.title() != null && !offered.title().isBlank() ? offered.title().strip()
+                : offered.fileName() != null ? offered.fileName() : "untitled";
+        return title.length() > MAX_TITLE ? title.substring(0, MAX_TITLE) : title;
     }
 }

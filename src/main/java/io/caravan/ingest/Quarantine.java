@@ -66,9 +66,11 @@ public class Quarantine {
                 () -> insertUnaccepted(tenant, title, sourceType, sourceUri, contentType, reason, error));
     }
 
-    private Item insertUnaccepted(TenantId tenant, String title, String sourceType, String sourceUri,
+    private Item insertUnaccepted(TenantId tenant, String title, String sourceType, String offeredUri,
                                   String contentType, String reason, String error) {
         Instant now = clock.instant();
+        // an item refused for its over-long URI is still recorded (under the URI's first 2000 characters)
+        String sourceUri = offeredUri == null ? null : clip(offeredUri, DocumentIntake.MAX_SOURCE_URI);
         if (sourceUri != null) {
             Optional<Item> open = jdbc.sql("""
                     SELECT * FROM quarantine WHERE tenant_id = :tenant AND source_uri = :uri AND reason = :reason
@@ -132,7 +134,8 @@ public class Quarantine {
      * their quarantined documents become {@code deleted}, in one transaction. Returns how many were resolved; none
      * (already retired by a newer version of the URI, or never quarantined) is fine.
      */
-    public int discardUnaccepted(TenantId tenant, String sourceUri, String reason) {
+    public int discardUnaccepted(TenantId tenant, String offeredUri, String reason) {
+        String sourceUri = offeredUri == null ? null : clip(offeredUri, DocumentIntake.MAX_SOURCE_URI);
         return transactions.call(tenant, () -> {
             List<Item> open = jdbc.sql("""
                     SELECT * FROM quarantine WHERE tenant_id = :tenant AND source_uri = :uri AND reason = :reason

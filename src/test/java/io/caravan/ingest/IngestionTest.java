@@ -5,23 +5,33 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.caravan.support.HubClient;
+import io.caravan.sources.SourceItemHeaders;
 import io.caravan.support.HubTest;
+import io.caravan.tenancy.TenantHeader;
+import io.caravan.tenancy.TenantId;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.apache.camel.ProducerTemplate;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.junit.jupiter.api.Tag;
 
 /** The ingestion pipeline end to end over HTTP: idempotence, versions, quarantine, budgets and stage metrics. */
 @Tag("contract")
 class IngestionTest extends HubTest {
+
+    @Autowired
+    ProducerTemplate camel;
 
     @Test
     void identicalUploadsRacingEachOtherProduceOneDocument() throws Exception {
@@ -88,6 +98,34 @@ class IngestionTest extends HubTest {
                         .getBytes(StandardCharsets.UTF_8));
         assertThat(afterDeletion.status()).as(afterDeletion.text()).isEqualTo(202);
         awaitStatus(key, afterDeletion.field("documentId"), "indexed");
+    }
+
+    /** What a connector emits is not checked by the REST edge: the intake fits it to the registry itself. */
+    @Test
+    void aConnectorsOverLongTitleIsCutAndItsOverLongUriEndsInTheQuarantine() {
+        String tenant = newTenant("long");
+        String key = newKey(tenant);
+        IntakeResult accepted = sourceItem(tenant, "T".repeat(1500), "https://example.test/long-title",
+                "A page whose title is far longer than any registry column.");
+        assertThat(awaitStatus(key, accepted.documentId(), "indexed").field("title")).hasSize(1000);
+
+        String longUri = "https://example.test/" + "x".repeat(2100);
+        sourceItem(tenant, "Long address", longUri, "A page whose address is far too long to be stored.");
+        JsonNode items = hub.get("/api/v1/quarantine", key).json().get("items");
+        assertThat(items).hasSize(1);
+        assertThat(items.get(0).get("sourceUri").asText()).isEqualTo(longUri.substring(0, 2000));
+        assertThat(items.get(0).get("error").asText()).contains("longer than 2000 characters");
+    }
+
+    private IntakeResult sourceItem(String tenant, String title, String uri, String text) {
+        Map<String, Object> headers = new HashMap<>(TenantHeader.headers(TenantId.of(tenant)));
+        headers.put(SourceItemHeaders.SOURCE_TYPE, "web");
+        headers.put(SourceItemHeaders.SOURCE_ID, "site");
+        headers.put(SourceItemHeaders.TITLE, title);
+        headers.put(SourceItemHeaders.URI, uri);
+        headers.put(SourceItemHeaders.CONTENT_TYPE, "text/plain");
+        return camel.requestBodyAndHeaders("direct:ingest-source-item", text.getBytes(StandardCharsets.UTF_8),
+                headers, IntakeResult.class);
     }
 
     @Test
