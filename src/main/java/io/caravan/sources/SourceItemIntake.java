@@ -72,7 +72,8 @@ public class SourceItemIntake {
         return new IntakeResult(item.documentId(), DocumentStatus.QUARANTINED);
     }
 
-    private static String reason(Throwable failure) {
+    /** The quarantine reason of an item refused by its source or by the intake. */
+    public static String reason(Throwable failure) {
         if (failure instanceof SourceItemRejectedException rejected) {
             return rejected.reason();
         }

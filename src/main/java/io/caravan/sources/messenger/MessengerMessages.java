@@ -2,7 +2,9 @@ package io.caravan.sources.messenger;
 
 import io.caravan.ingest.IntakeResult;
 import io.caravan.ingest.NewDocument;
+import io.caravan.ingest.Quarantine;
 import io.caravan.observability.TenantMetrics;
+import io.caravan.sources.SourceItemIntake;
 import io.caravan.tenancy.TenantHeader;
 import io.caravan.tenancy.TenantId;
 import io.caravan.tenancy.TenantTransactions;
@@ -36,9 +38,12 @@ public class MessengerMessages {
     private final JdbcClient jdbc;
     private final TenantTransactions transactions;
     private final TenantMetrics metrics;
+    private final Quarantine quarantine;
     private final Clock clock;
 
-    MessengerMessages(JdbcClient jdbc, TenantTransactions transactions, TenantMetrics metrics, Clock clock) {
+    MessengerMessages(JdbcClient jdbc, TenantTransactions transactions, TenantMetrics metrics, Quarantine quarantine,
+                      Clock clock) {
+        this.quarantine = quarantine;
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.metrics = metrics;
@@ -83,17 +88,23 @@ public class MessengerMessages {
     }
 
     /**
-     * Route step when the intake refused the message itself (too large for the tenant, no text): recorded without a
-     * document, so Facebook's retries of the delivery do not keep failing on it and the other messages go through.
+     * Route step when the intake refused the message itself (too large for the tenant, no text): quarantined with
+     * its reason, as the backfill quarantines it, and its mid recorded with that document, so Facebook's retries of
+     * the delivery do not keep failing on it and the other messages go through.
      */
     public void rejected(Exchange exchange) {
         TenantId tenant = TenantHeader.require(exchange);
         MessengerMessage message = exchange.getVariable(MESSAGE_VARIABLE, MessengerMessage.class);
-        Exception reason = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        LOG.warn("Messenger message {} was refused by the intake ({}); recorded without a document", message.mid(),
-                reason == null ? "rejected" : reason.getMessage());
-        if (insert(tenant, message, null)) {
+        Exception failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        String reason = SourceItemIntake.reason(failure);
+        String error = failure == null || failure.getMessage() == null ? reason : failure.getMessage();
+        // the same message again (a retry after a crash between these two steps) updates the same entry
+        Quarantine.Item item = quarantine.addUnaccepted(tenant, message.title(), SOURCE_TYPE, message.sourceUri(),
+                "text/plain", reason, error);
+        LOG.warn("Messenger message {} was refused by the intake ({}); quarantined", message.mid(), error);
+        if (insert(tenant, message, item.documentId())) {
             metrics.messengerMessage(tenant, "rejected");
+            metrics.ingestDocument(tenant, SOURCE_TYPE, "quarantined");
         }
     }
 

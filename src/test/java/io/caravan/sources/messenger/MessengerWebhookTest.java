@@ -274,10 +274,17 @@ class MessengerWebhookTest extends HubTest {
                 message("m_" + UUID.randomUUID(), "Short and fine.")));
         HubClient.Response response = post(page.tenant(), body, signed(page.appSecret(), body));
         assertThat(response.status()).as(response.text()).isEqualTo(200);
-        assertThat(documents(page)).extracting(doc -> doc.path("title").asText()).hasSize(1);
+        // the refused message is quarantined with its reason (as the backfill would), the other one accepted
+        assertThat(documents(page)).extracting(doc -> doc.path("status").asText()).hasSize(2)
+                .containsOnlyOnce("quarantined")
+                .allMatch(status -> List.of("quarantined", "queued", "indexed").contains(status));
+        JsonNode quarantined = hub.get("/api/v1/quarantine", page.key()).json().get("items");
+        assertThat(quarantined).hasSize(1);
+        assertThat(quarantined.get(0).get("reason").asText()).isEqualTo("too_large");
         // Facebook's retry of the same delivery succeeds at once and adds nothing
         assertThat(post(page.tenant(), body, signed(page.appSecret(), body)).status()).isEqualTo(200);
-        assertThat(documents(page)).hasSize(1);
+        assertThat(documents(page)).hasSize(2);
+        assertThat(hub.get("/api/v1/quarantine", page.key()).json().get("items")).hasSize(1);
     }
 
     // ---- the edge ----------------------------------------------------------------------------------------
