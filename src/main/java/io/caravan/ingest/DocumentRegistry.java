@@ -329,6 +329,25 @@ public class DocumentRegistry {
         return updated > 0;
     }
 
+    /**
+     * The newest indexed document of each source URI that has more than one indexed document: versions left side by
+     * side by a crash between a version's indexing and the retirement of the older ones.
+     */
+    public List<Document> newestOfSourcesIndexedTwice(TenantId tenant) {
+        return transactions.call(tenant, () -> jdbc.sql("""
+                SELECT * FROM documents d WHERE d.tenant_id = :tenant AND d.status = :indexed
+                AND d.source_uri IS NOT NULL AND d.source_uri <> ''
+                AND EXISTS (SELECT 1 FROM documents o WHERE o.tenant_id = d.tenant_id AND o.source_uri = d.source_uri
+                            AND o.status = :indexed AND o.document_id < d.document_id)
+                AND NOT EXISTS (SELECT 1 FROM documents n WHERE n.tenant_id = d.tenant_id
+                                AND n.source_uri = d.source_uri AND n.status = :indexed
+                                AND n.document_id > d.document_id)""")
+                .param("tenant", tenant.value())
+                .param("indexed", DocumentStatus.INDEXED.wire())
+                .query(DocumentRegistry::map)
+                .list());
+    }
+
     /** Other live documents of the tenant with the same source URI: earlier versions of the same source. */
     public List<Document> otherVersions(TenantId tenant, String sourceUri, String documentId) {
         return transactions.call(tenant, () -> jdbc.sql("""

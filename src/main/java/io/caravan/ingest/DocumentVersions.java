@@ -1,8 +1,13 @@
 package io.caravan.ingest;
 
+import io.caravan.observability.TenantMdc;
+import io.caravan.tenancy.Tenant;
 import io.caravan.tenancy.TenantId;
+import io.caravan.tenancy.TenantRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
@@ -19,11 +24,33 @@ class DocumentVersions {
     private final DocumentRegistry documents;
     private final Quarantine quarantine;
     private final ChunkRemovals removals;
+    private final TenantRegistry tenants;
 
-    DocumentVersions(DocumentRegistry documents, Quarantine quarantine, ChunkRemovals removals) {
+    DocumentVersions(DocumentRegistry documents, Quarantine quarantine, ChunkRemovals removals,
+                     TenantRegistry tenants) {
+        this.tenants = tenants;
         this.documents = documents;
         this.quarantine = quarantine;
         this.removals = removals;
+    }
+
+    /**
+     * Versions a crash left side by side (it came between a version's indexing and the retirement of the older
+     * ones, two commits): retired at start-up, so the older never answers beside the newer for long.
+     */
+    @EventListener(ApplicationReadyEvent.class)
+    public void retireLeftovers() {
+        for (Tenant tenant : tenants.list()) {
+            try (TenantMdc.Scope scope = TenantMdc.open(tenant.id())) {
+                for (Document newest : documents.newestOfSourcesIndexedTwice(tenant.id())) {
+                    LOG.info("Document {} and an older version of {} were both indexed; retiring the older",
+                            newest.documentId(), newest.sourceUri());
+                    supersedeOlder(tenant.id(), newest);
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("Could not look for versions of tenant {} left side by side: {}", tenant.id(), e.toString());
+            }
+        }
     }
 
     /** Called once a document is indexed: retires older versions, or this one if a newer one exists. */

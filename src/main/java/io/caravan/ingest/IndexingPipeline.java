@@ -240,6 +240,10 @@ public class IndexingPipeline {
         if (now == null || now == DocumentStatus.DELETED) {
             removeChunks(tenant, document);
             LOG.info("Document {} was deleted while indexing; its chunks were removed", document.documentId());
+        } else if (now == DocumentStatus.INDEXED) {
+            // indexed by an earlier delivery, which may have failed before it retired the older versions
+            versions.supersedeOlder(tenant, document);
+            LOG.info("Document {} is already indexed; nothing more to do", document.documentId());
         } else {
             LOG.info("Document {} is already {}; nothing more to do", document.documentId(), now.wire());
         }

@@ -32,6 +32,8 @@ class IngestionTest extends HubTest {
 
     @Autowired
     ProducerTemplate camel;
+    @Autowired
+    DocumentVersions versions;
 
     @Test
     void identicalUploadsRacingEachOtherProduceOneDocument() throws Exception {
@@ -98,6 +100,28 @@ class IngestionTest extends HubTest {
                         .getBytes(StandardCharsets.UTF_8));
         assertThat(afterDeletion.status()).as(afterDeletion.text()).isEqualTo(202);
         awaitStatus(key, afterDeletion.field("documentId"), "indexed");
+    }
+
+    /** A crash between a version's indexing and the older version's retirement (two commits) is repaired on start. */
+    @Test
+    void versionsACrashLeftSideBySideAreRetiredAtStartUp() {
+        String tenant = newTenant("leftover");
+        String key = newKey(tenant);
+        String older = add(key, "Canteen menu", "https://intranet.example/menu", "On Mondays the canteen serves soup.");
+        String newer = add(key, "Canteen menu", "https://intranet.example/menu-draft",
+                "On Mondays the canteen serves curry since the new cook arrived.");
+        awaitStatus(key, older, "indexed");
+        awaitStatus(key, newer, "indexed");
+        // the state such a crash leaves: two indexed documents of one source
+        storedRows().sql("UPDATE documents SET source_uri = :uri WHERE tenant_id = :tenant AND document_id = :id")
+                .param("uri", "https://intranet.example/menu").param("tenant", tenant).param("id", newer).update();
+
+        versions.retireLeftovers();
+
+        HubClient.Response retired = hub.get("/api/v1/documents/" + older, key);
+        assertThat(retired.field("status")).isEqualTo("deleted");
+        assertThat(retired.field("chunks")).as("its chunks removed").isEqualTo("0");
+        assertThat(hub.get("/api/v1/documents/" + newer, key).field("status")).isEqualTo("indexed");
     }
 
     /** What a connector emits is not checked by the REST edge: the intake fits it to the registry itself. */
