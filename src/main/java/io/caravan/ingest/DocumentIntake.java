@@ -159,6 +159,10 @@ public class DocumentIntake {
     private static String title(NewDocument offered) {
         String title = offered.title() != null && !offered.title().isBlank() ? offered.title().strip()
                 : offered.fileName() != null ? offered.fileName() : "untitled";
-        return title.length() > MAX_TITLE ? title.substring(0, MAX_TITLE) : title;
+        if (title.length() <= MAX_TITLE) {
+            return title;
+        }
+        // never half a surrogate pair at the cut
+        return title.substring(0, Character.isHighSurrogate(title.charAt(MAX_TITLE - 1)) ? MAX_TITLE - 1 : MAX_TITLE);
     }
 }

@@ -45,7 +45,11 @@ class DocumentVersions {
                 for (Document newest : documents.newestOfSourcesIndexedTwice(tenant.id())) {
                     LOG.info("Document {} and an older version of {} were both indexed; retiring the older",
                             newest.documentId(), newest.sourceUri());
-                    supersedeOlder(tenant.id(), newest);
+                    try {
+                        supersedeOlder(tenant.id(), newest);
+                    } catch (RuntimeException e) {
+                        LOG.warn("Could not retire the older versions of {}: {}", newest.sourceUri(), e.toString());
+                    }
                 }
             } catch (RuntimeException e) {
                 LOG.warn("Could not look for versions of tenant {} left side by side: {}", tenant.id(), e.toString());

@@ -100,6 +100,10 @@ public class IndexingPipeline {
         // the document and its payload in one transaction
         DocumentRegistry.Queued queued = registry.findWithPayload(tenant, documentId).orElse(null);
         Document document = queued == null ? null : queued.document();
+        if (document != null && document.status() == DocumentStatus.INDEXED) {
+            // a redelivery of a version indexed before a crash that may have come before its older versions' retirement
+            versions.supersedeOlder(tenant, document);
+        }
         if (document == null || document.status() != DocumentStatus.QUEUED) {
             LOG.info("Document {} is no longer queued; nothing to index", documentId);
             return null;

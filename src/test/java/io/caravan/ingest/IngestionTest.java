@@ -34,6 +34,8 @@ class IngestionTest extends HubTest {
     ProducerTemplate camel;
     @Autowired
     DocumentVersions versions;
+    @Autowired
+    DocumentRegistry registry;
 
     @Test
     void identicalUploadsRacingEachOtherProduceOneDocument() throws Exception {
@@ -102,26 +104,48 @@ class IngestionTest extends HubTest {
         awaitStatus(key, afterDeletion.field("documentId"), "indexed");
     }
 
-    /** A crash between a version's indexing and the older version's retirement (two commits) is repaired on start. */
+    /**
+     * A crash between a version's indexing and the older versions' retirement (two commits) leaves them indexed
+     * side by side: a start-up repairs it, and so does a redelivery of the new version.
+     */
     @Test
-    void versionsACrashLeftSideBySideAreRetiredAtStartUp() {
+    void versionsACrashLeftSideBySideAreRetiredAtStartUpOrByARedelivery() {
         String tenant = newTenant("leftover");
         String key = newKey(tenant);
-        String older = add(key, "Canteen menu", "https://intranet.example/menu", "On Mondays the canteen serves soup.");
-        String newer = add(key, "Canteen menu", "https://intranet.example/menu-draft",
-                "On Mondays the canteen serves curry since the new cook arrived.");
-        awaitStatus(key, older, "indexed");
-        awaitStatus(key, newer, "indexed");
-        // the state such a crash leaves: two indexed documents of one source
-        storedRows().sql("UPDATE documents SET source_uri = :uri WHERE tenant_id = :tenant AND document_id = :id")
-                .param("uri", "https://intranet.example/menu").param("tenant", tenant).param("id", newer).update();
+        String menu = "https://intranet.example/menu";
+        String first = add(key, "Canteen menu", menu + "-1", "On Mondays the canteen serves soup.");
+        String second = add(key, "Canteen menu", menu + "-2", "On Mondays the canteen serves pasta.");
+        String third = add(key, "Canteen menu", menu + "-3", "On Mondays the canteen serves curry now.");
+        List.of(first, second, third).forEach(id -> awaitStatus(key, id, "indexed"));
+        // the state such a crash leaves: three indexed documents of one source
+        List.of(first, second, third).forEach(id -> sourceUri(tenant, id, menu));
+        assertThat(registry.newestOfSourcesIndexedTwice(TenantId.of(tenant))).extracting(Document::documentId)
+                .containsExactly(third);
 
         versions.retireLeftovers();
 
-        HubClient.Response retired = hub.get("/api/v1/documents/" + older, key);
-        assertThat(retired.field("status")).isEqualTo("deleted");
-        assertThat(retired.field("chunks")).as("its chunks removed").isEqualTo("0");
-        assertThat(hub.get("/api/v1/documents/" + newer, key).field("status")).isEqualTo("indexed");
+        for (String older : List.of(first, second)) {
+            HubClient.Response retired = hub.get("/api/v1/documents/" + older, key);
+            assertThat(retired.field("status")).isEqualTo("deleted");
+            assertThat(retired.field("chunks")).as("its chunks removed").isEqualTo("0");
+        }
+        assertThat(hub.get("/api/v1/documents/" + third, key).field("status")).isEqualTo("indexed");
+
+        // the same state again, repaired by the new version's redelivery (a queue hands it over once more)
+        String hours = "https://intranet.example/hours";
+        String before = add(key, "Opening hours", hours + "-1", "The library opens at nine.");
+        String after = add(key, "Opening hours", hours + "-2", "The library opens at ten.");
+        awaitStatus(key, before, "indexed");
+        awaitStatus(key, after, "indexed");
+        List.of(before, after).forEach(id -> sourceUri(tenant, id, hours));
+        camel.sendBodyAndHeaders("direct:enqueue-document", after, TenantHeader.headers(TenantId.of(tenant)));
+        awaitStatus(key, before, "deleted");
+        assertThat(hub.get("/api/v1/documents/" + after, key).field("status")).isEqualTo("indexed");
+    }
+
+    private void sourceUri(String tenant, String documentId, String uri) {
+        storedRows().sql("UPDATE documents SET source_uri = :uri WHERE tenant_id = :tenant AND document_id = :id")
+                .param("uri", uri).param("tenant", tenant).param("id", documentId).update();
     }
 
     /** What a connector emits is not checked by the REST edge: the intake fits it to the registry itself. */

@@ -89,8 +89,9 @@ public class MessengerMessages {
 
     /**
      * Route step when the intake refused the message itself (too large for the tenant, no text): quarantined with
-     * its reason, as the backfill quarantines it, and its mid recorded with that document, so Facebook's retries of
-     * the delivery do not keep failing on it and the other messages go through.
+     * its reason, as the backfill quarantines it, and the other messages of the delivery go through. Its mid is not
+     * recorded, as for the backfill: offered again (a later backfill, once the tenant's limit allows it), it is
+     * ingested; refused again, its quarantine entry counts one more attempt.
      */
     public void rejected(Exchange exchange) {
         TenantId tenant = TenantHeader.require(exchange);
@@ -98,14 +99,11 @@ public class MessengerMessages {
         Exception failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         String reason = SourceItemIntake.reason(failure);
         String error = failure == null || failure.getMessage() == null ? reason : failure.getMessage();
-        // the same message again (a retry after a crash between these two steps) updates the same entry
-        Quarantine.Item item = quarantine.addUnaccepted(tenant, message.title(), SOURCE_TYPE, message.sourceUri(),
-                "text/plain", reason, error);
+        quarantine.addUnaccepted(tenant, message.title(), SOURCE_TYPE, message.sourceUri(), "text/plain", reason,
+                error);
         LOG.warn("Messenger message {} was refused by the intake ({}); quarantined", message.mid(), error);
-        if (insert(tenant, message, item.documentId())) {
-            metrics.messengerMessage(tenant, "rejected");
-            metrics.ingestDocument(tenant, SOURCE_TYPE, "quarantined");
-        }
+        metrics.messengerMessage(tenant, "rejected");
+        metrics.ingestDocument(tenant, SOURCE_TYPE, "quarantined");
     }
 
     /** Records a mid; false when it was recorded already (a concurrent delivery of the same message). */
