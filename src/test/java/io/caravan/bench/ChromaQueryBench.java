@@ -51,6 +51,8 @@ class ChromaQueryBench {
     private static final int TOP_K = 5;
     private static final double TARGET = 1.2;
     private static final int DIMENSIONS = 384; // all-MiniLM-L6-v2
+    private static final int WARMUP_BLOCK = 500;
+    private static final int MAX_WARMUP = Integer.parseInt(setting("bench.max-warmup", "BENCH_MAX_WARMUP", "20000"));
 
     private final ObjectMapper json = new ObjectMapper();
     private final HttpClient http = HttpClient.newHttpClient();
@@ -60,8 +62,8 @@ class ChromaQueryBench {
         int tenants = Integer.parseInt(setting("bench.tenants", "BENCH_TENANTS", "10"));
         int chunksPerTenant = Integer.parseInt(setting("bench.chunks", "BENCH_CHUNKS", "2000"));
         int queries = Integer.parseInt(setting("bench.queries", "BENCH_QUERIES", "1000"));
-        // the hub's query path is still being compiled after a few hundred queries: measure it warm
-        int warmup = Integer.parseInt(setting("bench.query-warmup", "BENCH_QUERY_WARMUP", "3000"));
+        // the least warm-up: the hub's per-request code reaches C2 after ~5,000 requests (see JitWatch)
+        int warmup = Integer.parseInt(setting("bench.query-warmup", "BENCH_QUERY_WARMUP", "6000"));
         String chroma = ChromaTestServer.url();
         Path dataDir = Files.createTempDirectory("caravan-bench-query-");
         ConfigurableApplicationContext hub = new SpringApplicationBuilder(CaravanApplication.class).run(
@@ -165,53 +167,44 @@ class ChromaQueryBench {
         long[] floorNanos = new long[queries];
         TenantVectorStore store = hub.getBean(TenantVectorStore.class);
         io.micrometer.core.instrument.MeterRegistry meters = hub.getBean(io.micrometer.core.instrument.MeterRegistry.class);
-        double[] serverBefore = null;
-        double[] routeBefore = null;
-        for (int i = -warmup; i < queries; i++) {
-            if (i == 0) {
-                serverBefore = timerTotals(meters.find("http.server.requests").tag("status", "200"));
-                routeBefore = timerTotals(meters.find("rag.query.latency"));
+        // warm up until the JIT is quiet (at least `warmup` queries, at most MAX_WARMUP), then measure
+        int asked = 0;
+        int warmed = 0;
+        double lastShare = 1;
+        while (warmed < MAX_WARMUP && (warmed < warmup || lastShare >= JitWatch.QUIET)) {
+            JitWatch block = JitWatch.start();
+            for (int j = 0; j < WARMUP_BLOCK; j++) {
+                query(embedder, store, base, tenants.get(asked % tenants.size()), random, asked++);
             }
-            Tenant tenant = tenants.get(Math.floorMod(i, tenants.size()));
-            // a question never asked before: the answer cache cannot answer it
-            String question = "What did the team decide about the " + pick(random, ADJ) + " " + pick(random, NOUN)
-                    + " in note " + random.nextInt(100_000) + " (query " + (i + warmup) + ")?";
-            long e0 = System.nanoTime();
-            float[] vector = embedder.embed(question);
-            long embed = System.nanoTime() - e0;
-            byte[] direct = json.writeValueAsBytes(Map.of("query_embeddings", List.of(toList(vector)),
-                    "n_results", TOP_K, "include", List.of("metadatas", "documents", "distances")));
-            byte[] asked = json.writeValueAsBytes(Map.of("question", question, "topK", TOP_K));
-            // alternate which goes first, so neither always runs on a warmer cache
-            long h;
-            long d;
-            if ((i & 1) == 0) {
-                h = timeHub(base, tenant, asked);
-                d = timeDirect(tenant, direct);
-            } else {
-                d = timeDirect(tenant, direct);
-                h = timeHub(base, tenant, asked);
-            }
-            long s0 = System.nanoTime();
-            store.search(TenantId.of(tenant.id()), vector, TOP_K);
-            long searched = System.nanoTime() - s0;
-            long floor = timeFloor(base, tenant);
-            if (i >= 0) {
-                floorNanos[i] = floor;
-                storeNanos[i] = searched;
-                hubNanos[i] = h;
-                directNanos[i] = d;
-                embedNanos[i] = embed;
-            }
+            warmed += WARMUP_BLOCK;
+            lastShare = block.share();
+            System.out.printf("warm-up: %d queries, the JIT compiling %.1f%% of the last block's time%n", warmed,
+                    100 * lastShare);
         }
+        double[] serverBefore = timerTotals(meters.find("http.server.requests").tag("status", "200"));
+        double[] routeBefore = timerTotals(meters.find("rag.query.latency"));
+        JitWatch measured = JitWatch.start();
+        for (int i = 0; i < queries; i++) {
+            long[] took = query(embedder, store, base, tenants.get(asked % tenants.size()), random, asked++);
+            hubNanos[i] = took[0];
+            directNanos[i] = took[1];
+            embedNanos[i] = took[2];
+            storeNanos[i] = took[3];
+            floorNanos[i] = took[4];
+        }
+        double jitShare = measured.share();
+        long jitMillis = measured.compileMillis();
         double[] serverAfter = timerTotals(meters.find("http.server.requests").tag("status", "200"));
         double[] routeAfter = timerTotals(meters.find("rag.query.latency"));
         long totalChunks = tenants.stream().mapToLong(Tenant::chunks).sum();
         StringBuilder table = new StringBuilder();
         table.append(String.format("Query benchmark: %d tenants, %d chunks in Chroma (%s), %d queries (+%d warm-up), "
                         + "topK %d, loaded in %ds%n", tenants.size(), totalChunks,
-                tenants.stream().map(t -> Integer.toString(t.chunks())).toList(), queries, warmup, TOP_K,
+                tenants.stream().map(t -> Integer.toString(t.chunks())).toList(), queries, warmed, TOP_K,
                 loading.toSeconds()));
+        table.append(String.format("JIT compiling: %.1f%% of the wall time in the last warm-up block, %.1f%% (%d ms) "
+                + "while measuring (warm-up ends below %.0f%% after at least %d queries, or at %d)%n", 100 * lastShare,
+                100 * jitShare, jitMillis, 100 * JitWatch.QUIET, warmup, MAX_WARMUP));
         table.append(String.format("%-44s %9s %9s %9s%n", "", "p50 ms", "p99 ms", "mean ms"));
         row(table, "hub  POST /api/v1/query (HTTP, extractive)", hubNanos);
         row(table, "direct Chroma /query (same embedding)", directNanos);
@@ -253,6 +246,38 @@ class ChromaQueryBench {
         return table.toString();
     }
 
+    /**
+     * One round: the question embedded alone, the hub's query and the direct query (alternating which goes
+     * first, so neither always runs on a warmer cache), the store's search alone and the HTTP floor. Returns
+     * their nanoseconds in that order: hub, direct, embedding, store, floor.
+     */
+    private long[] query(TextEmbedder embedder, TenantVectorStore store, String base, Tenant tenant, Random random,
+                         int n) throws Exception {
+        // a question never asked before: the answer cache cannot answer it
+        String question = "What did the team decide about the " + pick(random, ADJ) + " " + pick(random, NOUN)
+                + " in note " + random.nextInt(100_000) + " (query " + n + ")?";
+        long e0 = System.nanoTime();
+        float[] vector = embedder.embed(question);
+        long embed = System.nanoTime() - e0;
+        byte[] direct = json.writeValueAsBytes(Map.of("query_embeddings", List.of(toList(vector)),
+                "n_results", TOP_K, "include", List.of("metadatas", "documents", "distances")));
+        byte[] asked = json.writeValueAsBytes(Map.of("question", question, "topK", TOP_K));
+        long h;
+        long d;
+        if ((n & 1) == 0) {
+            h = timeHub(base, tenant, asked);
+            d = timeDirect(tenant, direct);
+        } else {
+            d = timeDirect(tenant, direct);
+            h = timeHub(base, tenant, asked);
+        }
+        long s0 = System.nanoTime();
+        store.search(TenantId.of(tenant.id()), vector, TOP_K);
+        long searched = System.nanoTime() - s0;
+        long floor = timeFloor(base, tenant);
+        return new long[] {h, d, embed, searched, floor};
+    }
+
     /** Count and total milliseconds over every timer of the name. */
     private static double[] timerTotals(io.micrometer.core.instrument.search.Search search) {
         double count = 0;
@@ -276,7 +301,7 @@ class ChromaQueryBench {
         return took;
     }
 
-    /** The HTTP hop, authentication, Spring MVC and a problem+json answer: what every hub request costs. */
+    /** The HTTP hop, authentication, the endpoint's checks and a problem+json answer: what every hub query costs. */
     private long timeFloor(String base, Tenant tenant) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/api/v1/query"))
                 .header("Authorization", "Bearer " + tenant.key()).header("Content-Type", "application/json")

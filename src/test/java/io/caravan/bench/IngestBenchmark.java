@@ -62,6 +62,8 @@ class IngestBenchmark {
     private static final String ADMIN_TOKEN = "bench-admin-token-0123456789abcdef";
     private static final int SUBMITTERS = 4;
     private static final double TARGET = 0.85;
+    private static final int WARMUP_BLOCK = 1000;
+    private static final int MAX_WARMUP = Integer.parseInt(setting("bench.max-warmup", "BENCH_MAX_WARMUP", "20000"));
 
     private final ObjectMapper json = new ObjectMapper();
 
@@ -69,7 +71,8 @@ class IngestBenchmark {
     void ingest() throws Exception {
         int documents = Integer.parseInt(setting("bench.docs", "BENCH_DOCS", "2000"));
         int rounds = Integer.parseInt(setting("bench.rounds", "BENCH_ROUNDS", "4"));
-        int warmup = Integer.parseInt(setting("bench.warmup", "BENCH_WARMUP", "4000"));
+        // the least warm-up: the hub's per-document code reaches C2 after ~5,000 documents (see JitWatch)
+        int warmup = Integer.parseInt(setting("bench.warmup", "BENCH_WARMUP", "6000"));
         Path dataDir = Files.createTempDirectory("caravan-bench-");
         ConfigurableApplicationContext hub = new SpringApplicationBuilder(CaravanApplication.class).run(
                 "--caravan.data-dir=" + dataDir, "--server.port=0", "--caravan.admin-token=" + ADMIN_TOKEN,
@@ -108,7 +111,18 @@ class IngestBenchmark {
 
         // warm up the model, and the whole pipeline (JIT, pools, caches) on a tenant of its own
         raw(embedder, chunks.subList(0, Math.min(100, chunks.size())), workers);
-        ingest(client, jdbc, "bench-warmup", tenant(client, "bench-warmup"), new Corpus(7).documents(warmup));
+        // (at least `warmup` documents, then blocks until the JIT is quiet: see JitWatch)
+        String warmupKey = tenant(client, "bench-warmup");
+        int warmed = 0;
+        double jitShare = 1;
+        for (int block = 0; warmed < MAX_WARMUP && (warmed < warmup || jitShare >= JitWatch.QUIET); block++) {
+            JitWatch watch = JitWatch.start();
+            ingest(client, jdbc, "bench-warmup", warmupKey, new Corpus(7 + block).documents(WARMUP_BLOCK));
+            warmed += WARMUP_BLOCK;
+            jitShare = watch.share();
+            System.out.printf("warm-up: %d documents, the JIT compiling %.1f%% of the last block's time%n", warmed,
+                    100 * jitShare);
+        }
 
         String key = tenant(client, "bench");
         List<Measure> raws = new ArrayList<>();
@@ -132,7 +146,7 @@ class IngestBenchmark {
         double averageChars = corpus.stream().mapToInt(doc -> doc.text().length()).average().orElse(0);
         return new Report(LocalDate.now(), Runtime.getRuntime().availableProcessors(), workers,
                 hub.getBean(EmbeddingSettings.class).effectiveThreads(), count, averageChars, totalChunks, chunking,
-                raws, pipelines, stageMeans(hub.getBean(MeterRegistry.class), "bench"));
+                raws, pipelines, stageMeans(hub.getBean(MeterRegistry.class), "bench"), warmed, jitShare);
     }
 
     /** Chunks embedded, wall and process CPU time of one measurement. */
@@ -359,7 +373,7 @@ class IngestBenchmark {
 
     record Report(LocalDate date, int cores, int workers, int embeddingThreads, int documents, double averageChars,
                   int chunks, Duration chunking, List<Measure> raws, List<Pipeline> rounds,
-                  Map<String, Duration> stages) {
+                  Map<String, Duration> stages, int warmup, double warmupJitShare) {
 
         double raw() {
             return total(raws).chunksPerSecond();
@@ -437,6 +451,9 @@ class IngestBenchmark {
                     "|---|---|",
                     String.format("| documents | %,d in %d rounds (%,.0f characters on average) |", documents,
                             rounds.size(), averageChars),
+                    String.format("| warm-up | %,d documents, until the JIT compiled for less than %.0f%% of the "
+                            + "time (%.1f%% in the last block of %,d) |", warmup, 100 * JitWatch.QUIET,
+                            100 * warmupJitShare, WARMUP_BLOCK),
                     String.format("| chunks | %,d (%.1f per document; chunking alone %.1f s) |", chunks,
                             (double) chunks / documents, chunking.toMillis() / 1e3),
                     String.format("| raw model, chunks/s | %.1f (before, between and after the rounds:%s) |", raw(),
