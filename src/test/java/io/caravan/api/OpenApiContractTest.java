@@ -51,6 +51,10 @@ class OpenApiContractTest extends HubTest {
     @Qualifier("requestMappingHandlerMapping")
     RequestMappingHandlerMapping mappings;
 
+    /** Endpoints served by a servlet of their own, beside Spring MVC's handler mappings. */
+    @Autowired
+    java.util.List<org.springframework.boot.web.servlet.ServletRegistrationBean<?>> servlets;
+
     @BeforeAll
     static void readDocument() throws IOException {
         try (InputStream in = OpenApiContractTest.class.getResourceAsStream("/static/openapi.json")) {
@@ -89,6 +93,8 @@ class OpenApiContractTest extends HubTest {
                 }
             }
         });
+
+        queryEndpointPaths().forEach(path -> mapped.add("POST " + path));
 
         Set<String> documented = new TreeSet<>();
         doc.path("paths").fields().forEachRemaining(path -> path.getValue().fieldNames().forEachRemaining(key -> {
@@ -139,6 +145,27 @@ class OpenApiContractTest extends HubTest {
                 }
             }
         });
+    }
+
+    @Test
+    void theQueryServletsMediaTypesAgreeWithTheDocument() {
+        assertThat(queryEndpointPaths()).as("sanity: the query servlet was found").containsExactly(QueryEndpoint.PATH);
+        JsonNode operation = operation("POST", QueryEndpoint.PATH);
+        assertThat(fieldNames(operation.path("requestBody").path("content"))).containsExactly("application/json");
+        Set<String> responseTypes = new TreeSet<>();
+        operation.path("responses").fields().forEachRemaining(r -> {
+            if (r.getKey().startsWith("2")) {
+                responseTypes.addAll(fieldNames(resolve(r.getValue()).path("content")));
+            }
+        });
+        assertThat(responseTypes).containsExactly("application/json");
+        assertThat(operation.path("operationId").asText()).isNotBlank();
+    }
+
+    /** The paths the query servlet is mapped to (it serves POST only). */
+    private java.util.List<String> queryEndpointPaths() {
+        return servlets.stream().filter(registration -> registration.getServlet() instanceof QueryEndpoint)
+                .flatMap(registration -> registration.getUrlMappings().stream()).toList();
     }
 
     @Test

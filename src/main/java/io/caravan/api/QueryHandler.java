@@ -15,17 +15,15 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.apache.camel.ProducerTemplate;
-import org.springframework.http.MediaType;
-import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
-import org.springframework.web.bind.annotation.RestController;
+import org.springframework.stereotype.Component;
 
 /**
- * {@code POST /api/v1/query}: validates the question, applies the tenant's rate limit, answers from the
- * tenant-scoped cache or hands the question to the query route, with its embedding already started.
+ * What {@code POST /api/v1/query} does with a question ({@link QueryEndpoint} serves the HTTP side): validates
+ * it, applies the tenant's rate limit, answers from the tenant-scoped cache or hands it to the query route, with
+ * its embedding already started.
  */
-@RestController
-class QueryController {
+@Component
+class QueryHandler {
 
     static final Set<String> CRITICALITIES = Set.of("internal-test", "standard", "critical");
     static final int MAX_QUESTION = 4000;
@@ -39,7 +37,7 @@ class QueryController {
     private final QuestionEmbeddings embeddings;
     private final QuestionUsage usage;
 
-    QueryController(ProducerTemplate camel, TenantRegistry tenants, AnswerCache cache, QueryRateLimiter limiter,
+    QueryHandler(ProducerTemplate camel, TenantRegistry tenants, AnswerCache cache, QueryRateLimiter limiter,
                     TenantMetrics metrics, QuestionEmbeddings embeddings, QuestionUsage usage) {
         this.embeddings = embeddings;
         this.usage = usage;
@@ -50,9 +48,7 @@ class QueryController {
         this.metrics = metrics;
     }
 
-    @PostMapping(path = "/api/v1/query", consumes = MediaType.APPLICATION_JSON_VALUE,
-            produces = MediaType.APPLICATION_JSON_VALUE)
-    QueryAnswer query(TenantId tenant, @RequestBody Dtos.QueryRequest request) {
+    QueryAnswer query(TenantId tenant, Dtos.QueryRequest request) {
         if (request.question() == null || request.question().isBlank()) {
             throw new ApiException(ErrorCode.INVALID_REQUEST, "field 'question' is required");
         }
