@@ -41,6 +41,9 @@ import org.springframework.web.servlet.HandlerExceptionResolver;
 final class QueryEndpoint extends HttpServlet {
 
     static final String PATH = "/api/v1/query";
+    /** What the endpoint reads and writes (the OpenAPI document must say the same: OpenApiContractTest). */
+    static final MediaType CONSUMES = MediaType.APPLICATION_JSON;
+    static final MediaType PRODUCES = MediaType.APPLICATION_JSON;
 
     private static final Set<String> ALLOWED = Set.of(HttpMethod.POST.name());
 
@@ -68,17 +71,17 @@ final class QueryEndpoint extends HttpServlet {
         byte[] answer;
         try {
             answer = answer(request);
-        } catch (Exception e) {
+        } catch (Throwable failure) { // an Error too, as Spring MVC's dispatcher wraps it
+            Exception e = failure instanceof Exception exception ? exception
+                    : new ServletException("Handler dispatch failed: " + failure, failure);
             if (errors.resolveException(request, response, null, e) == null) {
-                throw new ServletException(e);
+                throw e instanceof ServletException servlet ? servlet : new ServletException(e);
             }
             return;
         }
-        response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+        // with its length known the answer is never sent chunked
+        response.setContentType(PRODUCES.toString());
         response.setContentLength(answer.length);
-        if (answer.length > response.getBufferSize()) {
-            response.setBufferSize(answer.length); // one write: the client waits for the whole answer anyway
-        }
         response.getOutputStream().write(answer);
     }
 
@@ -95,20 +98,23 @@ final class QueryEndpoint extends HttpServlet {
     /** The body's charset; refuses anything but {@code application/json} (parameters aside). */
     private static Charset requireJson(HttpServletRequest request) throws HttpMediaTypeNotSupportedException {
         String header = request.getContentType();
+        if (header == null || header.isBlank()) {
+            // as Spring MVC: no type to name
+            throw new HttpMediaTypeNotSupportedException((MediaType) null, List.of(CONSUMES), HttpMethod.POST);
+        }
         MediaType type;
         try {
-            type = header == null || header.isBlank() ? MediaType.APPLICATION_OCTET_STREAM
-                    : MediaType.parseMediaType(header);
+            type = MediaType.parseMediaType(header);
         } catch (InvalidMediaTypeException e) {
             throw new HttpMediaTypeNotSupportedException(e.getMessage());
         }
-        if (!MediaType.APPLICATION_JSON.includes(type)) {
-            throw new HttpMediaTypeNotSupportedException(type, List.of(MediaType.APPLICATION_JSON), HttpMethod.POST);
+        if (!CONSUMES.includes(type)) {
+            throw new HttpMediaTypeNotSupportedException(type, List.of(CONSUMES), HttpMethod.POST);
         }
         return type.getCharset() == null ? StandardCharsets.UTF_8 : type.getCharset();
     }
 
-    /** Refuses a request whose {@code Accept} rules out JSON (none, or an unreadable one, accepts anything). */
+    /** Refuses a request whose {@code Accept} rules out JSON, or cannot be read (none accepts anything). */
     private static void requireJsonAccepted(HttpServletRequest request) throws HttpMediaTypeNotAcceptableException {
         List<String> accept = Collections.list(request.getHeaders("Accept"));
         if (accept.isEmpty()) {
@@ -120,8 +126,8 @@ final class QueryEndpoint extends HttpServlet {
         } catch (InvalidMediaTypeException e) {
             throw new HttpMediaTypeNotAcceptableException(e.getMessage());
         }
-        if (!accepted.isEmpty() && accepted.stream().noneMatch(type -> type.isCompatibleWith(MediaType.APPLICATION_JSON))) {
-            throw new HttpMediaTypeNotAcceptableException(List.of(MediaType.APPLICATION_JSON));
+        if (!accepted.isEmpty() && accepted.stream().noneMatch(type -> type.isCompatibleWith(PRODUCES))) {
+            throw new HttpMediaTypeNotAcceptableException(List.of(PRODUCES));
         }
     }
 
@@ -141,6 +147,9 @@ final class QueryEndpoint extends HttpServlet {
                     : requests.readValue(new InputStreamReader(in, charset));
         } catch (JsonProcessingException e) {
             throw new HttpMessageNotReadableException("JSON parse error: " + e.getOriginalMessage(), e,
+                    new ServletServerHttpRequest(request));
+        } catch (IOException e) { // the client went away, or sent a broken body: its error, as in Spring MVC
+            throw new HttpMessageNotReadableException("I/O error while reading input message", e,
                     new ServletServerHttpRequest(request));
         }
         if (body == null) {

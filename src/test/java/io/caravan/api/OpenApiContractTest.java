@@ -151,14 +151,15 @@ class OpenApiContractTest extends HubTest {
     void theQueryServletsMediaTypesAgreeWithTheDocument() {
         assertThat(queryEndpointPaths()).as("sanity: the query servlet was found").containsExactly(QueryEndpoint.PATH);
         JsonNode operation = operation("POST", QueryEndpoint.PATH);
-        assertThat(fieldNames(operation.path("requestBody").path("content"))).containsExactly("application/json");
+        assertThat(fieldNames(operation.path("requestBody").path("content")))
+                .containsExactly(QueryEndpoint.CONSUMES.toString());
         Set<String> responseTypes = new TreeSet<>();
         operation.path("responses").fields().forEachRemaining(r -> {
             if (r.getKey().startsWith("2")) {
                 responseTypes.addAll(fieldNames(resolve(r.getValue()).path("content")));
             }
         });
-        assertThat(responseTypes).containsExactly("application/json");
+        assertThat(responseTypes).containsExactly(QueryEndpoint.PRODUCES.toString());
         assertThat(operation.path("operationId").asText()).isNotBlank();
     }
 

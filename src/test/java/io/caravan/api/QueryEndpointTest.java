@@ -1,6 +1,7 @@
 package io.caravan.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -47,9 +48,10 @@ class QueryEndpointTest extends HubTest {
         assertThat(answer.get("answer").asText()).contains("seven");
         assertThat(answer.get("citations").get(0).get("documentId").asText()).isEqualTo(documentId);
 
-        // timed under its path, like every Spring MVC endpoint
-        assertThat(hub.get("/actuator/prometheus", null).text()).containsPattern(
-                "http_server_requests_seconds_count\\{[^}]*status=\"200\"[^}]*uri=\"/api/v1/query\"");
+        // timed under its path, like every Spring MVC endpoint (the timer stops as the response completes)
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(hub.get("/actuator/prometheus", null)
+                .text()).containsPattern(
+                        "http_server_requests_seconds_count\\{[^}]*status=\"200\"[^}]*uri=\"/api/v1/query\""));
     }
 
     @Test
@@ -57,7 +59,14 @@ class QueryEndpointTest extends HubTest {
         for (String method : new String[] {"GET", "PUT", "DELETE", "PATCH"}) {
             HttpResponse<byte[]> refused = send(method, "application/json", null, "{\"question\":\"q\"}");
             problem(refused, 405, "invalid_request");
+            assertThat(JSON.readTree(refused.body()).get("detail").asText())
+                    .isEqualTo("Request method '" + method + "' is not supported");
         }
+        assertThat(send("HEAD", "application/json", null, new byte[0]).statusCode()).isEqualTo(405);
+        HttpResponse<byte[]> options = send("OPTIONS", null, null, new byte[0]);
+        assertThat(options.statusCode()).isEqualTo(200);
+        assertThat(options.headers().firstValue("Allow")).hasValueSatisfying(
+                allow -> assertThat(allow.split(",")).contains("POST").doesNotContain("GET"));
     }
 
     @Test
@@ -65,13 +74,18 @@ class QueryEndpointTest extends HubTest {
         problem(send("POST", "text/plain", null, "{\"question\":\"q\"}"), 415, "unsupported_media_type");
         problem(send("POST", "application/x-www-form-urlencoded", null, "question=q"), 415,
                 "unsupported_media_type");
-        problem(send("POST", null, null, "{\"question\":\"q\"}"), 415, "unsupported_media_type");
+        HttpResponse<byte[]> untyped = send("POST", null, null, "{\"question\":\"q\"}");
+        problem(untyped, 415, "unsupported_media_type");
+        assertThat(JSON.readTree(untyped.body()).get("detail").asText())
+                .isEqualTo("content type null is not supported here");
         problem(send("POST", "not a media type", null, "{\"question\":\"q\"}"), 415, "unsupported_media_type");
     }
 
     @Test
     void answersJsonOnly() throws Exception {
         problem(send("POST", "application/json", "text/html", "{\"question\":\"q\"}"), 400, "invalid_request");
+        problem(send("POST", "application/json", "text/html;;;=", "{\"question\":\"q\"}"), 400,
+                "invalid_request");
         // what a client that accepts anything, or JSON among others, gets is an answer
         assertThat(send("POST", "application/json", "text/html, */*;q=0.1", "{\"question\":\"q\"}").statusCode())
                 .isEqualTo(200);
@@ -89,9 +103,12 @@ class QueryEndpointTest extends HubTest {
                 "{\"question\":\"q\",\"tenantId\":\"someone-else\"}");
         problem(unknown, 400, "invalid_request");
         assertThat(JSON.readTree(unknown.body()).get("detail").asText()).isEqualTo("unknown field 'tenantId'");
-        HttpResponse<byte[]> notUtf8 = send("POST", "application/json", null,
-                new byte[] {'{', '"', 'q', (byte) 0xff, '"', ':', '1', '}'});
-        problem(notUtf8, 400, "invalid_request");
+        byte[] notUtf8 = "{\"question\":\"caf_\"}".getBytes(StandardCharsets.US_ASCII);
+        notUtf8[16] = (byte) 0xff; // the '_'
+        problem(send("POST", "application/json", null, notUtf8), 400, "invalid_request");
+        // a charset the client declares is the one read: ISO-8859-1's 0xe9 is an 'é', not broken UTF-8
+        byte[] latin1 = "{\"question\":\"caf\u00e9?\"}".getBytes(StandardCharsets.ISO_8859_1);
+        assertThat(send("POST", "application/json; charset=ISO-8859-1", null, latin1).statusCode()).isEqualTo(200);
     }
 
     @Test
