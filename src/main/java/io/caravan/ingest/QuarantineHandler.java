@@ -3,15 +3,26 @@ package io.caravan.ingest;
 import io.caravan.observability.TenantMetrics;
 import io.caravan.tenancy.TenantHeader;
 import io.caravan.tenancy.TenantId;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import java.time.Duration;
 import java.util.Map;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.TransactionException;
 
 /**
  * Target of the index route's dead-letter channel: turns the failure on the exchange into a quarantine
- * entry with stage and reason.
+ * entry with stage and reason. The entry is the document's only record of its failure, so a database error
+ * while writing it is retried with back-off ({@code caravan.ingest.quarantine-write-attempts} attempts, from
+ * {@code caravan.ingest.quarantine-write-backoff}, doubling); past them the exchange fails (logged, not
+ * acknowledged) and the document stays queued in the registry, where the replica sweep and the next start find it.
  */
 @Component("quarantineHandler")
 public class QuarantineHandler {
@@ -27,17 +38,40 @@ public class QuarantineHandler {
     private final DocumentRegistry documents;
     private final TenantMetrics metrics;
     private final IndexingPipeline pipeline;
+    private final Retry writes;
 
-    public QuarantineHandler(Quarantine quarantine, DocumentRegistry documents,
-                             TenantMetrics metrics, IndexingPipeline pipeline) {
+    @Autowired
+    public QuarantineHandler(Quarantine quarantine, DocumentRegistry documents, TenantMetrics metrics,
+                             IndexingPipeline pipeline,
+                             @Value("${caravan.ingest.quarantine-write-attempts:8}") int attempts,
+                             @Value("${caravan.ingest.quarantine-write-backoff:500ms}") Duration backoff) {
         this.quarantine = quarantine;
         this.documents = documents;
         this.metrics = metrics;
         this.pipeline = pipeline;
+        // only the database's failures are worth waiting out; a bug would fail the same way every time
+        this.writes = Retry.of("quarantine-write", RetryConfig.custom()
+                .maxAttempts(attempts)
+                .intervalFunction(IntervalFunction.ofExponentialBackoff(backoff, 2.0))
+                .retryOnException(e -> e instanceof DataAccessException || e instanceof TransactionException)
+                .build());
+        writes.getEventPublisher().onRetry(event -> LOG.warn("Could not write a quarantine entry ({}), attempt {} "
+                + "of {}: retrying in {} ms", event.getLastThrowable().toString(), event.getNumberOfRetryAttempts(),
+                attempts, event.getWaitInterval().toMillis()));
+    }
+
+    /** The retry of the quarantine writes (tests watch its events). */
+    Retry writes() {
+        return writes;
     }
 
     public void record(Exchange exchange) {
         TenantId tenant = TenantHeader.require(exchange);
+        // releasing a reservation and adding the entry are each one transaction, and both can be done twice
+        writes.executeRunnable(() -> write(exchange, tenant));
+    }
+
+    private void write(Exchange exchange, TenantId tenant) {
         pipeline.releaseReservation(exchange);
         String documentId = exchange.getProperty(IndexingPipeline.DOCUMENT_ID, String.class);
         if (documentId == null) {
