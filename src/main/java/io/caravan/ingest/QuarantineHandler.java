@@ -21,8 +21,10 @@ import org.springframework.transaction.TransactionException;
  * Target of the index route's dead-letter channel: turns the failure on the exchange into a quarantine
  * entry with stage and reason. The entry is the document's only record of its failure, so a database error
  * while writing it is retried with back-off ({@code caravan.ingest.quarantine-write-attempts} attempts, from
- * {@code caravan.ingest.quarantine-write-backoff}, doubling); past them the exchange fails (logged, not
- * acknowledged) and the document stays queued in the registry, where the replica sweep and the next start find it.
+ * {@code caravan.ingest.quarantine-write-backoff}, doubling: seconds, not minutes, as the queue's consumer waits).
+ * Past them the dead-letter channel logs the error, and the document stays queued in the registry, where the
+ * replica sweep and the next start find it (a Kafka offset is a high-water mark: withholding one record's
+ * commit would not bring it back).
  */
 @Component("quarantineHandler")
 public class QuarantineHandler {
@@ -43,13 +45,13 @@ public class QuarantineHandler {
     @Autowired
     public QuarantineHandler(Quarantine quarantine, DocumentRegistry documents, TenantMetrics metrics,
                              IndexingPipeline pipeline,
-                             @Value("${caravan.ingest.quarantine-write-attempts:8}") int attempts,
+                             @Value("${caravan.ingest.quarantine-write-attempts:5}") int attempts,
                              @Value("${caravan.ingest.quarantine-write-backoff:500ms}") Duration backoff) {
         this.quarantine = quarantine;
         this.documents = documents;
         this.metrics = metrics;
         this.pipeline = pipeline;
-        // only the database's failures are worth waiting out; a bug would fail the same way every time
+        // the database's failures only: any of them, as an outage can surface as any (a few seconds are cheap)
         this.writes = Retry.of("quarantine-write", RetryConfig.custom()
                 .maxAttempts(attempts)
                 .intervalFunction(IntervalFunction.ofExponentialBackoff(backoff, 2.0))
