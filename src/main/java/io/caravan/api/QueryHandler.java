@@ -70,13 +70,13 @@ class QueryHandler {
         long accepted = System.nanoTime();
         String question = request.question().strip();
         String normalised = AnswerCache.normalise(question);
-        // the embedding starts now, so that the versions read, the cache lookup and the hand-off to the route
-        // run beside the model; a likely cache hit does not need it
-        CompletableFuture<float[]> vector = cache.mayAnswer(tenant, normalised,
-                criticality(request, cachedConfig), topK) ? null : embeddings.start(question);
-        // one statement: config and corpus versions, always current (an embedding started for a tenant erased
-        // meanwhile, or for a question answered into the cache meanwhile, finishes unused on its thread)
-        TenantRegistry.QueryView current = tenants.queryView(tenant);
+        // one statement reads the config and corpus versions, always current. Unless the cache likely holds the
+        // answer, it runs on a thread beside this one while this one embeds the question: the vector is then
+        // ready here with no thread to wake (the read, far shorter than the model, is done by then)
+        CompletableFuture<TenantRegistry.QueryView> read = cache.mayAnswer(tenant, normalised,
+                criticality(request, cachedConfig), topK) ? null : embeddings.beside(() -> tenants.queryView(tenant));
+        CompletableFuture<float[]> vector = read == null ? null : embeddings.embedHere(question);
+        TenantRegistry.QueryView current = read == null ? tenants.queryView(tenant) : QuestionEmbeddings.await(read);
         String criticality = criticality(request, current.config());
         AnswerCache.Key key = new AnswerCache.Key(tenant, current.configVersion(), current.corpus(), normalised,
                 criticality, topK);

@@ -14,11 +14,13 @@ import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Starts a question's embedding on a thread of its own, so that the model runs while the request thread reads
- * the tenant's versions, looks up the answer cache and hands the question to the query route (on a multi-core
- * machine that work no longer adds to the query's latency). At most {@code caravan.query.embedding-threads}
- * (default: one per core) run at once; beyond that a question is not started early and the query route embeds
- * it. Never the document embedding pool: a question must not wait behind a backlog of documents.
+ * Lets a query's other work run beside its question's embedding: the request thread runs the model itself
+ * ({@link #embedHere}) while a thread of this pool reads the tenant's versions ({@link #beside}), so on a
+ * multi-core machine that read adds nothing to the query's latency, and the vector is ready on the request
+ * thread with no thread to wake (a hand-off to a model thread and back cost two wake-ups). At most
+ * {@code caravan.query.embedding-threads} (default: one per core) such reads run at once; beyond that the
+ * request thread reads, and the query route embeds the question. Never the document embedding pool: a question
+ * must not wait behind a backlog of documents.
  */
 @Component
 public class QuestionEmbeddings implements AutoCloseable {
@@ -47,19 +49,29 @@ public class QuestionEmbeddings implements AutoCloseable {
     }
 
     /**
-     * The question's vector, being computed; null when every thread is busy (the caller embeds it when it needs
-     * it). A vector nobody waits for finishes on its thread and is dropped.
+     * Runs other work of the query on a thread of this pool while the caller embeds the question itself
+     * ({@link #embedHere}): the vector is then ready on the caller's thread with nothing to wake, and the work
+     * beside it (shorter than the model) is done by then. Null when every thread is busy (the caller does it).
      */
-    public CompletableFuture<float[]> start(String question) {
+    public <T> CompletableFuture<T> beside(java.util.function.Supplier<T> work) {
         try {
-            return CompletableFuture.supplyAsync(() -> model.apply(question), threads);
+            return CompletableFuture.supplyAsync(work, threads);
         } catch (RejectedExecutionException busy) {
             return null;
         }
     }
 
-    /** Waits for a vector from {@link #start}; the model's failure is rethrown as it was thrown. */
-    public static float[] await(CompletableFuture<float[]> vector) {
+    /** The question's vector computed on the caller's thread, as a future: a failure is kept for the route. */
+    public CompletableFuture<float[]> embedHere(String question) {
+        try {
+            return CompletableFuture.completedFuture(model.apply(question));
+        } catch (RuntimeException | Error e) { // as a model thread's failure was kept, an Error too
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Waits for a result of {@link #beside} or {@link #embedHere}; a failure is rethrown as it was thrown. */
+    public static <T> T await(CompletableFuture<T> vector) {
         try {
             return vector.join();
         } catch (CompletionException e) {

@@ -15,58 +15,64 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /**
- * A question's embedding started early is the embedding the route would compute and fails as it would; with
- * every thread busy nothing is started (the route embeds the question), and closing waits for running ones.
+ * A question embedded on the caller's thread is the embedding the route would compute and fails as it would;
+ * work run beside it comes back as it was done or failed; with every thread busy nothing runs beside (the
+ * caller does it), and closing waits for running work.
  */
 class QuestionEmbeddingsTest {
 
     private static final float[] VECTOR = {0.25f, 0.5f};
 
     @Test
-    void aStartedEmbeddingIsTheModelsOwn() {
+    void aQuestionEmbeddedHereIsTheModelsOwn() {
         try (TextEmbedder embedder = new TextEmbedder(new EmbeddingSettings(1));
              QuestionEmbeddings embeddings = new QuestionEmbeddings(embedder, 1)) {
             String question = "How long do I have to return something?";
-            assertThat(QuestionEmbeddings.await(embeddings.start(question)))
-                    .containsExactly(embedder.embed(question));
+            CompletableFuture<float[]> here = embeddings.embedHere(question);
+            assertThat(here).isDone(); // computed on this thread: nothing to wait for
+            assertThat(QuestionEmbeddings.await(here)).containsExactly(embedder.embed(question));
         }
     }
 
     @Test
-    void withEveryThreadBusyNothingIsStartedAndTheCallerDoesNotWait() throws Exception {
+    void withEveryThreadBusyNothingRunsBesideAndTheCallerDoesNotWait() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        try (QuestionEmbeddings embeddings = new QuestionEmbeddings(question -> {
-            hold(release);
-            return VECTOR;
-        }, 1)) {
-            CompletableFuture<float[]> first = embeddings.start("first");
-            assertThat(embeddings.start("second")).isNull(); // the only thread runs the first
+        try (QuestionEmbeddings embeddings = new QuestionEmbeddings(question -> VECTOR, 1)) {
+            CompletableFuture<String> first = embeddings.beside(() -> {
+                hold(release);
+                return "versions";
+            });
+            assertThat(embeddings.beside(() -> "second")).isNull(); // the only thread runs the first
             assertThat(first).isNotDone();
 
             release.countDown();
-            assertThat(QuestionEmbeddings.await(first)).containsExactly(VECTOR);
+            assertThat(QuestionEmbeddings.await(first)).isEqualTo("versions");
             // the thread is free again
             await().atMost(Duration.ofSeconds(10)).until(() -> {
-                CompletableFuture<float[]> next = embeddings.start("third");
-                return next != null && QuestionEmbeddings.await(next) == VECTOR;
+                CompletableFuture<String> next = embeddings.beside(() -> "third");
+                return next != null && "third".equals(QuestionEmbeddings.await(next));
             });
         }
     }
 
     @Test
-    void theModelsFailureIsRethrownAsItWasThrown() {
+    void failuresAreRethrownAsTheyWereThrown() {
         IllegalStateException failure = new IllegalStateException("the model session is closed");
         try (QuestionEmbeddings embeddings = new QuestionEmbeddings(question -> {
             throw failure;
         }, 1)) {
-            CompletableFuture<float[]> vector = embeddings.start("q");
+            CompletableFuture<float[]> vector = embeddings.embedHere("q");
             assertThatThrownBy(() -> QuestionEmbeddings.await(vector)).isSameAs(failure);
+            CompletableFuture<Object> beside = embeddings.beside(() -> {
+                throw failure;
+            });
+            assertThatThrownBy(() -> QuestionEmbeddings.await(beside)).isSameAs(failure);
         }
         AssertionError error = new AssertionError("native failure");
         try (QuestionEmbeddings embeddings = new QuestionEmbeddings(question -> {
             throw error;
         }, 1)) {
-            CompletableFuture<float[]> vector = embeddings.start("q");
+            CompletableFuture<float[]> vector = embeddings.embedHere("q");
             assertThatThrownBy(() -> QuestionEmbeddings.await(vector)).isSameAs(error);
         }
     }
@@ -81,18 +87,18 @@ class QuestionEmbeddingsTest {
     }
 
     @Test
-    void closingWaitsForARunningEmbedding() throws Exception {
+    void closingWaitsForRunningWork() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         AtomicBoolean finished = new AtomicBoolean();
-        QuestionEmbeddings embeddings = new QuestionEmbeddings(question -> {
+        QuestionEmbeddings embeddings = new QuestionEmbeddings(question -> VECTOR, 1);
+        CompletableFuture<float[]> running = embeddings.beside(() -> {
             hold(release);
             finished.set(true);
             return VECTOR;
-        }, 1);
-        CompletableFuture<float[]> running = embeddings.start("q");
+        });
         Thread closing = new Thread(embeddings::close, "closing");
         closing.start();
-        // close is waiting for the embedding (the model it uses may only be closed after it)
+        // close is waiting for the work (the model it may use may only be closed after it)
         await().atMost(Duration.ofSeconds(10)).until(() -> closing.getState() == Thread.State.TIMED_WAITING);
         assertThat(finished).isFalse();
 
