@@ -395,6 +395,10 @@ class ReplicasIT {
         env.put("CARAVAN_REQUEUE_AFTER", "20s");
         env.put("CARAVAN_REPLICA_SWEEP_INTERVAL", "2s");
         env.put("CARAVAN_EMBEDDING_THREADS", "1");
+        // tenant configs read fresh: a budget the test sets is in force on both replicas as soon as either
+        // shows it (with the default 1 s cache, a replica that read the config just before may index on without
+        // the limit for up to a second, as documented)
+        env.put("CARAVAN_TENANTS_CONFIG_CACHE_TTL", "0s");
         return builder.start();
     }
 
