@@ -60,7 +60,7 @@ class ExhaustedConnectionPoolTest extends HubTest {
 
         try (Connection held = dataSource.getConnection()) {
             assertThat(held.isValid(1)).isTrue();
-            budgets.commit(budgets.reserve(tenant, Budget.LLM_DAILY, 85, 100L), 85);
+            budgets.commit(budgets.reserve(tenant, Budget.LLM_DAILY, 85), 85);
         }
 
         await().atMost(Duration.ofSeconds(20)).until(alerts::idle);

@@ -98,6 +98,8 @@ class PostgresModeTest extends HubTest {
     @Test
     void concurrentReservationsNeverExceedTheBudget() throws Exception {
         TenantId tenant = TenantId.of(newTenant("pg-budget"));
+        // the reservation statement reads this limit from the config row (PostgreSQL's caravan_budget_limit)
+        configure(tenant.value(), "{\"budgets\":{\"embeddingTokensPerMonth\":1000}}");
         int callers = 30;
         CountDownLatch start = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(callers);
@@ -107,7 +109,7 @@ class PostgresModeTest extends HubTest {
                 results.add(pool.submit(() -> {
                     start.await();
                     try {
-                        budgets.reserve(tenant, Budget.EMBEDDING_MONTHLY, 70, 1_000L);
+                        budgets.reserve(tenant, Budget.EMBEDDING_MONTHLY, 70);
                         return true;
                     } catch (BudgetExceededException e) {
                         return false;
@@ -139,7 +141,7 @@ class PostgresModeTest extends HubTest {
         awaitStatus(goneKey, broken, "quarantined");
         String kept = addText(staysKey, "Kept", "The document of the tenant that stays.");
         awaitStatus(staysKey, kept, "indexed");
-        budgets.reserve(TenantId.of(gone), Budget.LLM_DAILY, 5, 100L);
+        budgets.reserve(TenantId.of(gone), Budget.LLM_DAILY, 5);
 
         HubClient.Response erased = hub.delete("/admin/v1/tenants/" + gone, ADMIN_TOKEN);
         assertThat(erased.status()).as(erased.text()).isEqualTo(200);

@@ -1,5 +1,10 @@
 package io.caravan.config;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.caravan.usage.Budget;
 import java.sql.Connection;
 import java.sql.Date;
 import java.sql.PreparedStatement;
@@ -12,6 +17,9 @@ import java.util.Base64;
  * {@code db/migration/h2/V6__...}), so the hub's SQL is the same in both modes. H2 calls them by name.
  */
 public final class H2Functions {
+
+    /** Immutable once built, and H2 calls only static methods: a constant, not state. */
+    private static final ObjectMapper JSON = JsonMapper.builder().build();
 
     private H2Functions() {
     }
@@ -47,6 +55,15 @@ public final class H2Functions {
     /** {@code caravan_row_security_bypassed()}: H2 has no row-level security, so there is nothing to bypass. */
     public static boolean rowSecurityBypassed() {
         return false;
+    }
+
+    /**
+     * {@code caravan_budget_limit(config_json, budget)}: the budget's limit in a tenant's config document, or null
+     * when it has none (unlimited).
+     */
+    public static Long budgetLimit(String config, String budget) throws JsonProcessingException {
+        JsonNode limit = JSON.readTree(config).path("budgets").path(Budget.ofKey(budget).configField());
+        return limit.isNumber() ? limit.asLong() : null;
     }
 
     /** Used once, by the migration that turned base64 payload text into bytes. */

@@ -266,9 +266,9 @@ public class IndexingPipeline {
         if (exchange.getProperty(RESERVATION) != null) {
             return;
         }
-        Long limit = tenants.config(tenant).budgets().embeddingTokensPerMonth();
         try {
-            exchange.setProperty(RESERVATION, budgets.reserve(tenant, Budget.EMBEDDING_MONTHLY, tokenCount, limit));
+            // the limit is the one the tenant's config sets now, read by the reservation statement itself
+            exchange.setProperty(RESERVATION, budgets.reserve(tenant, Budget.EMBEDDING_MONTHLY, tokenCount));
         } catch (BudgetExceededException e) {
             throw new IngestFailure("embed", "budget_exceeded", true, e.getMessage());
         }

@@ -78,7 +78,6 @@ public class LlmRouter {
         List<ChatProvider> chain = catalog.route(criticality);
         // the registry's cached copy (the query controller has just confirmed its version); it is normalised
         TenantConfig config = tenants.config(tenant);
-        Long limit = config.budgets().llmTokensPerDay();
         boolean degrade = DEGRADE_TO_EXTRACTIVE.equals(config.routing().onBudgetExhausted());
         ChatPrompt prompt = prompts.build(config.systemPrompt(), question, passages);
 
@@ -87,14 +86,14 @@ public class LlmRouter {
         for (ChatProvider provider : chain) {
             Tried tried = budgetSpent && provider.remote()
                     ? new Tried(new Attempt(provider.name(), provider.model(), Outcome.SKIPPED, 0), null)
-                    : attempt(tenant, provider, prompt, limit, config.limits().maxConcurrentLlmCalls());
+                    : attempt(tenant, provider, prompt, config.limits().maxConcurrentLlmCalls());
             attempts.add(tried.attempt());
             metrics.llmRequest(tenant, provider.name(), provider.model(), tried.attempt().outcome().wire());
             if (tried.reply() != null) {
                 return answered(tenant, requestId, criticality, provider, tried.reply(), attempts);
             }
             if (tried.attempt().outcome() == Outcome.BUDGET_EXHAUSTED) {
-                LOG.info("Daily LLM token budget used up (limit {}); {}", limit,
+                LOG.info("Daily LLM token budget used up; {}",
                         degrade ? "degrading to extractive" : "rejecting the query");
                 if (!degrade) {
                     throw new BudgetExhaustedException(tenant, provider.name());
@@ -105,7 +104,7 @@ public class LlmRouter {
         if (budgetSpent) {
             // the tenant chose to degrade: the local answerer answers even when the route does not list it
             ChatProvider extractive = catalog.extractive();
-            Tried tried = attempt(tenant, extractive, prompt, limit, null);
+            Tried tried = attempt(tenant, extractive, prompt, null);
             attempts.add(tried.attempt());
             metrics.llmRequest(tenant, extractive.name(), extractive.model(), tried.attempt().outcome().wire());
             return answered(tenant, requestId, criticality, extractive, tried.reply(), attempts);
@@ -120,18 +119,17 @@ public class LlmRouter {
         catalog.forget(tenant);
     }
 
-    private Tried attempt(TenantId tenant, ChatProvider provider, ChatPrompt prompt, Long limit,
-                          Integer maxConcurrent) {
+    private Tried attempt(TenantId tenant, ChatProvider provider, ChatPrompt prompt, Integer maxConcurrent) {
         long start = System.nanoTime();
         if (!provider.remote()) {
             return ok(provider, provider.chat(tenant, prompt), start);
         }
         try (LlmBulkheads.Permit permit = bulkheads.acquire(tenant, maxConcurrent)) {
-            return attemptRemote(tenant, provider, prompt, limit, start);
+            return attemptRemote(tenant, provider, prompt, start);
         }
     }
 
-    private Tried attemptRemote(TenantId tenant, ChatProvider provider, ChatPrompt prompt, Long limit, long start) {
+    private Tried attemptRemote(TenantId tenant, ChatProvider provider, ChatPrompt prompt, long start) {
         CircuitBreaker breaker = breakers.breaker(tenant, provider.name());
         if (!breaker.tryAcquirePermission()) {
             return failed(provider, Outcome.CIRCUIT_OPEN, start);
@@ -139,7 +137,7 @@ public class LlmRouter {
         TokenBudgets.Reservation reservation;
         try {
             reservation = budgets.reserve(tenant, Budget.LLM_DAILY,
-                    (long) prompt.estimatedTokens() + provider.maxCompletionTokens(), limit);
+                    (long) prompt.estimatedTokens() + provider.maxCompletionTokens());
         } catch (BudgetExceededException e) {
             breaker.releasePermission();
             return failed(provider, Outcome.BUDGET_EXHAUSTED, start);

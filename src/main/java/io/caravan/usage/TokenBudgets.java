@@ -51,15 +51,17 @@ public class TokenBudgets {
     }
 
     /**
-     * Reserves tokens, or throws {@link BudgetExceededException}. A {@code null} limit means unlimited: the
-     * tokens are still reserved and counted.
+     * Reserves tokens within the limit the tenant's config sets now, or throws {@link BudgetExceededException}; a
+     * tenant without that limit is unlimited (the tokens are still reserved and counted). The statement reads the
+     * limit from the config row itself, so a limit changed through any replica holds for the next reservation,
+     * whatever this replica has cached.
      */
-    public Reservation reserve(TenantId tenant, Budget budget, long tokens, Long limit) {
+    public Reservation reserve(TenantId tenant, Budget budget, long tokens) {
         String period = budget.period(clock.instant());
         try {
             // one transaction: the period's row exists but for the first reservation of a period, so the
             // conditional UPDATE is tried first and the row is only looked for (and created) when it matched none
-            return transactions.call(tenant, () -> reserveInPeriod(tenant, budget, period, tokens, limit));
+            return transactions.call(tenant, () -> reserveInPeriod(tenant, budget, period, tokens));
         } catch (BudgetExceededException e) {
             // published after the rolled-back transaction, so the alert listener sees it
             events.publishEvent(new UsageCommitted(tenant, budget, period, true));
@@ -67,16 +69,17 @@ public class TokenBudgets {
         }
     }
 
-    private Reservation reserveInPeriod(TenantId tenant, Budget budget, String period, long tokens, Long limit) {
-        String sql = "UPDATE budget_usage SET reserved = reserved + :n "
-                + "WHERE tenant_id = :tenant AND budget = :budget AND period = :period"
-                + (limit == null ? "" : " AND used + reserved + :n <= :limit");
-        JdbcClient.StatementSpec update = jdbc.sql(sql)
+    private Reservation reserveInPeriod(TenantId tenant, Budget budget, String period, long tokens) {
+        // the tenant row must be found (fail closed); a null limit (none configured) is no limit
+        JdbcClient.StatementSpec update = jdbc.sql("""
+                        UPDATE budget_usage SET reserved = reserved + :n
+                        WHERE tenant_id = :tenant AND budget = :budget AND period = :period
+                          AND EXISTS (SELECT 1 FROM tenants t WHERE t.id = :tenant
+                                      AND (caravan_budget_limit(t.config_json, :budget) IS NULL
+                                           OR budget_usage.used + budget_usage.reserved + :n
+                                              <= caravan_budget_limit(t.config_json, :budget)))""")
                 .param("n", tokens).param("tenant", tenant.value()).param("budget", budget.key())
                 .param("period", period);
-        if (limit != null) {
-            update = update.param("limit", limit);
-        }
         int reserved = update.update();
         if (reserved == 0) {
             // no row yet (or the budget is exhausted): create the row if missing, and try once more
@@ -84,8 +87,15 @@ public class TokenBudgets {
             reserved = update.update();
         }
         if (reserved == 0) {
-            Usage usage = usage(tenant, budget, period, limit);
-            throw new BudgetExceededException(tenant, budget, tokens, usage.used(), usage.reserved(), limit);
+            Long limit = limit(tenant, budget);
+            if (limit == null) {
+                reserved = update.update(); // the limit was lifted since the statement ran
+            }
+            if (reserved == 0) {
+                Usage usage = usage(tenant, budget, period, limit);
+                throw new BudgetExceededException(tenant, budget, tokens, usage.used(), usage.reserved(),
+                        limit == null ? 0 : limit);
+            }
         }
         Reservation reservation = new Reservation("r_" + HexFormat.of().formatHex(randomBytes()), tenant, budget,
                 period, tokens);
@@ -140,6 +150,14 @@ public class TokenBudgets {
                     .param("period", reservation.period())
                     .update();
         }
+    }
+
+    /** The budget's limit in the tenant's config as stored now (null: unlimited, or no such tenant). */
+    private Long limit(TenantId tenant, Budget budget) {
+        return jdbc.sql("SELECT caravan_budget_limit(config_json, :budget) FROM tenants WHERE id = :tenant")
+                .param("budget", budget.key()).param("tenant", tenant.value())
+                .query((rs, row) -> rs.getObject(1) == null ? null : rs.getLong(1))
+                .list().stream().filter(java.util.Objects::nonNull).findFirst().orElse(null);
     }
 
     public Usage usage(TenantId tenant, Budget budget, Long limit) {

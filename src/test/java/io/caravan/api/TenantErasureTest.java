@@ -213,7 +213,7 @@ class TenantErasureTest extends HubTest {
         assertThat(rowsOf(gone)).as("rows left of the erased tenant").isEmpty();
 
         // a write for the erased tenant now fails on its key, with a clear error, and leaves no row
-        assertThatThrownBy(() -> budgets.reserve(goneId, Budget.EMBEDDING_MONTHLY, 10, null))
+        assertThatThrownBy(() -> budgets.reserve(goneId, Budget.EMBEDDING_MONTHLY, 10))
                 .isInstanceOf(TenantNotFoundException.class).hasMessageContaining(gone);
         assertThat(rowsOf(gone)).as("rows left of the erased tenant").isEmpty();
         assertThat(hub.get("/api/v1/documents", goneKey).status()).isEqualTo(401);

@@ -9,6 +9,7 @@ import io.caravan.sources.SourceItemHeaders;
 import io.caravan.support.HubTest;
 import io.caravan.tenancy.TenantHeader;
 import io.caravan.tenancy.TenantId;
+import io.caravan.tenancy.TenantRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,6 +37,8 @@ class IngestionTest extends HubTest {
     DocumentVersions versions;
     @Autowired
     DocumentRegistry registry;
+    @Autowired
+    TenantRegistry tenants;
 
     @Test
     void identicalUploadsRacingEachOtherProduceOneDocument() throws Exception {
@@ -238,7 +241,7 @@ class IngestionTest extends HubTest {
     void aDocumentOverTheEmbeddingBudgetIsDeferredAndIndexedOnceTheBudgetIsRaised() {
         String tenant = newTenant("budget");
         String key = newKey(tenant);
-        config(tenant, "{\"budgets\":{\"embeddingTokensPerMonth\":40}}");
+        configure(tenant, "{\"budgets\":{\"embeddingTokensPerMonth\":40}}");
         String small = addText(key, "Small", "Twenty tokens fit easily in this budget.");
         awaitStatus(key, small, "indexed");
         String big = addText(key, "Big", "This document is much longer than the budget allows, because it keeps "
@@ -257,11 +260,34 @@ class IngestionTest extends HubTest {
         assertThat(scrape()).containsPattern("rag_budget_used_ratio\\{[^}]*budget=\"embedding_monthly\",tenant_id=\""
                 + tenant + "\"} 0\\.[1-9]");
 
-        config(tenant, "{\"budgets\":{\"embeddingTokensPerMonth\":100000}}");
+        configure(tenant, "{\"budgets\":{\"embeddingTokensPerMonth\":100000}}");
         assertThat(hub.post("/api/v1/quarantine/" + item.get("id").asText() + "/retry", key).status()).isEqualTo(202);
         awaitStatus(key, big, "indexed");
         assertThat(hub.get("/api/v1/budget", key).json().get("embeddingTokensThisMonth").asLong()).isGreaterThan(usedBefore);
         assertThat(hub.get("/api/v1/quarantine", key).json().get("items")).isEmpty();
+    }
+
+    /**
+     * A budget set through another replica holds for the very next document, though this replica has just cached
+     * the tenant's config without it (for {@code caravan.tenants.config-cache-ttl}): the reservation reads the
+     * limit from the config row.
+     */
+    @Test
+    void anEmbeddingBudgetSetThroughAnotherReplicaHoldsForTheNextDocument() {
+        String tenant = newTenant("budget-elsewhere");
+        String key = newKey(tenant);
+        awaitStatus(key, addText(key, "Free", "Indexed while the tenant has no embedding budget at all."), "indexed");
+        assertThat(tenants.config(TenantId.of(tenant)).budgets().embeddingTokensPerMonth()).isNull(); // cached here
+        assertThat(storedRows().sql("""
+                        UPDATE tenants SET config_json = '{"budgets":{"embeddingTokensPerMonth":5}}',
+                               config_version = config_version + 1 WHERE id = :id""")
+                .param("id", tenant).update()).isEqualTo(1);
+
+        String over = addText(key, "Over", "Far more than five tokens, in a document sent right after the change.");
+        awaitStatus(key, over, "quarantined");
+        JsonNode item = hub.get("/api/v1/quarantine", key).json().get("items").get(0);
+        assertThat(item.get("reason").asText()).isEqualTo("budget_exceeded");
+        assertThat(item.get("error").asText()).contains("limit 5");
     }
 
     @Test
@@ -292,11 +318,6 @@ class IngestionTest extends HubTest {
                 + ",\"sourceUri\":" + quote(sourceUri) + ",\"text\":" + quote(text) + "}");
         assertThat(added.status()).as(added.text()).isEqualTo(202);
         return added.field("documentId");
-    }
-
-    private void config(String tenant, String json) {
-        HubClient.Response response = hub.putJson("/admin/v1/tenants/" + tenant + "/config", ADMIN_TOKEN, json);
-        assertThat(response.status()).as(response.text()).isEqualTo(200);
     }
 
     private String scrape() {

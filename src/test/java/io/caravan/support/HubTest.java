@@ -92,6 +92,12 @@ public abstract class HubTest {
         return id;
     }
 
+    /** Replaces the tenant's configuration through the admin API. */
+    protected void configure(String tenant, String json) {
+        HubClient.Response response = hub.putJson("/admin/v1/tenants/" + tenant + "/config", ADMIN_TOKEN, json);
+        assertThat(response.status()).as(response.text()).isEqualTo(200);
+    }
+
     protected String newKey(String tenant) {
         HubClient.Response key = hub.postJson("/admin/v1/tenants/" + tenant + "/keys", ADMIN_TOKEN, "{\"name\":\"test\"}");
         assertThat(key.status()).as(key.text()).isEqualTo(201);

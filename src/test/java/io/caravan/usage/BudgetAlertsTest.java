@@ -123,7 +123,7 @@ class BudgetAlertsTest extends HubTest {
 
         TokenBudgets budgets1 = new TokenBudgets(jdbc, transactions, day1, noEvents);
         BudgetAlerts alerts1 = alertsOn(budgets1, tenants, day1);
-        budgets1.commit(budgets1.reserve(tenant, Budget.LLM_DAILY, 85, 100L), 85);
+        budgets1.commit(budgets1.reserve(tenant, Budget.LLM_DAILY, 85), 85);
         alerts1.check(tenant, Budget.LLM_DAILY, false);
         alerts1.check(tenant, Budget.LLM_DAILY, false);
         assertThat(fired(tenant)).containsExactly("2026-03-01:0.8");
@@ -132,7 +132,7 @@ class BudgetAlertsTest extends HubTest {
         BudgetAlerts alerts2 = alertsOn(budgets2, tenants, day2);
         alerts2.check(tenant, Budget.LLM_DAILY, false);
         assertThat(fired(tenant)).as("a new day starts with nothing used").hasSize(1);
-        budgets2.commit(budgets2.reserve(tenant, Budget.LLM_DAILY, 100, 100L), 100);
+        budgets2.commit(budgets2.reserve(tenant, Budget.LLM_DAILY, 100), 100);
         alerts2.check(tenant, Budget.LLM_DAILY, false);
         assertThat(fired(tenant)).containsExactly("2026-03-01:0.8", "2026-03-02:0.8", "2026-03-02:1.0");
     }
@@ -143,7 +143,7 @@ class BudgetAlertsTest extends HubTest {
         Clock lateOnDay1 = Clock.fixed(Instant.parse("2026-04-01T23:59:59Z"), ZoneOffset.UTC);
         Clock day2 = Clock.fixed(Instant.parse("2026-04-02T00:00:01Z"), ZoneOffset.UTC);
         TokenBudgets budgets = new TokenBudgets(jdbc, transactions, lateOnDay1, event -> { });
-        budgets.commit(budgets.reserve(tenant, Budget.LLM_DAILY, 90, 100L), 90);
+        budgets.commit(budgets.reserve(tenant, Budget.LLM_DAILY, 90), 90);
 
         // the usage event of 23:59:59 checked at 00:00:01: day 1 crossed 0.8, day 2 has used nothing
         try (BudgetAlerts afterMidnight = alertsOn(new TokenBudgets(jdbc, transactions, day2, event -> { }), tenants,

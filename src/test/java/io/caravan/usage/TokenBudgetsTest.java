@@ -12,10 +12,16 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
-/** Reservations are atomic in the real database: concurrent callers can never jointly exceed a budget. */
+/**
+ * Reservations are atomic in the real database: concurrent callers can never jointly exceed a budget, and the
+ * limit is the one the tenant's config holds at that moment, whichever replica changed it (a contract test: the
+ * limit is read by H2's and PostgreSQL's own {@code caravan_budget_limit}).
+ */
+@Tag("contract")
 class TokenBudgetsTest extends HubTest {
 
     @Autowired
@@ -25,6 +31,7 @@ class TokenBudgetsTest extends HubTest {
     void fiftyConcurrentReservationsNeverExceedTheBudget() throws Exception {
         TenantId tenant = TenantId.of(newTenant("budget-race"));
         long limit = 1_000;
+        configure(tenant.value(), "{\"budgets\":{\"embeddingTokensPerMonth\":" + limit + "}}");
         int callers = 50;
         CountDownLatch start = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(callers);
@@ -34,7 +41,7 @@ class TokenBudgetsTest extends HubTest {
                 Callable<Boolean> call = () -> {
                     start.await();
                     try {
-                        budgets.reserve(tenant, Budget.EMBEDDING_MONTHLY, 70, limit);
+                        budgets.reserve(tenant, Budget.EMBEDDING_MONTHLY, 70);
                         return true;
                     } catch (BudgetExceededException e) {
                         return false;
@@ -59,15 +66,16 @@ class TokenBudgetsTest extends HubTest {
     @Test
     void commitCountsActualUsageAndReleaseFreesTheRest() {
         TenantId tenant = TenantId.of(newTenant("budget-commit"));
-        TokenBudgets.Reservation first = budgets.reserve(tenant, Budget.EMBEDDING_MONTHLY, 60, 100L);
-        assertThatThrownBy(() -> budgets.reserve(tenant, Budget.EMBEDDING_MONTHLY, 50, 100L))
+        configure(tenant.value(), "{\"budgets\":{\"embeddingTokensPerMonth\":100}}");
+        TokenBudgets.Reservation first = budgets.reserve(tenant, Budget.EMBEDDING_MONTHLY, 60);
+        assertThatThrownBy(() -> budgets.reserve(tenant, Budget.EMBEDDING_MONTHLY, 50))
                 .isInstanceOf(BudgetExceededException.class)
                 .hasMessageContaining("limit 100");
         budgets.commit(first, 40);
         budgets.commit(first, 40); // a second commit is a no-op
         assertThat(budgets.usage(tenant, Budget.EMBEDDING_MONTHLY, 100L))
                 .isEqualTo(new TokenBudgets.Usage(40, 0, 100L));
-        TokenBudgets.Reservation second = budgets.reserve(tenant, Budget.EMBEDDING_MONTHLY, 60, 100L);
+        TokenBudgets.Reservation second = budgets.reserve(tenant, Budget.EMBEDDING_MONTHLY, 60);
         budgets.release(second);
         budgets.release(second);
         assertThat(budgets.usage(tenant, Budget.EMBEDDING_MONTHLY, 100L))
@@ -78,11 +86,44 @@ class TokenBudgetsTest extends HubTest {
     void tenantsHaveSeparateBudgetsAndUnlimitedStillCounts() {
         TenantId a = TenantId.of(newTenant("budget-a"));
         TenantId b = TenantId.of(newTenant("budget-b"));
-        budgets.commit(budgets.reserve(a, Budget.EMBEDDING_MONTHLY, 100, 100L), 100);
-        assertThatThrownBy(() -> budgets.reserve(a, Budget.EMBEDDING_MONTHLY, 1, 100L))
+        configure(a.value(), "{\"budgets\":{\"embeddingTokensPerMonth\":100}}");
+        budgets.commit(budgets.reserve(a, Budget.EMBEDDING_MONTHLY, 100), 100);
+        assertThatThrownBy(() -> budgets.reserve(a, Budget.EMBEDDING_MONTHLY, 1))
                 .isInstanceOf(BudgetExceededException.class);
-        budgets.commit(budgets.reserve(b, Budget.EMBEDDING_MONTHLY, 100, 100L), 100);
-        budgets.commit(budgets.reserve(b, Budget.EMBEDDING_MONTHLY, 5_000, null), 5_000);
+        budgets.commit(budgets.reserve(b, Budget.EMBEDDING_MONTHLY, 100), 100);
+        budgets.commit(budgets.reserve(b, Budget.EMBEDDING_MONTHLY, 5_000), 5_000);
         assertThat(budgets.usage(b, Budget.EMBEDDING_MONTHLY, null).used()).isEqualTo(5_100);
+    }
+
+    /**
+     * The limit is read by the reservation statement from the tenant's config row: a change written by another
+     * replica (here straight to the row, as that replica's transaction leaves it) holds for the very next
+     * reservation, though every registry here still caches the config before it. Each budget reads its own field.
+     */
+    @Test
+    void aLimitChangedThroughAnotherReplicaHoldsForTheNextReservation() {
+        TenantId tenant = TenantId.of(newTenant("budget-change"));
+        configure(tenant.value(), "{\"budgets\":{\"llmTokensPerDay\":1000,\"embeddingTokensPerMonth\":1000}}");
+        budgets.commit(budgets.reserve(tenant, Budget.EMBEDDING_MONTHLY, 500), 500);
+        budgets.commit(budgets.reserve(tenant, Budget.LLM_DAILY, 500), 500);
+
+        writtenByAnotherReplica(tenant, "{\"budgets\":{\"llmTokensPerDay\":1000,\"embeddingTokensPerMonth\":600}}");
+        assertThatThrownBy(() -> budgets.reserve(tenant, Budget.EMBEDDING_MONTHLY, 101))
+                .isInstanceOf(BudgetExceededException.class).hasMessageContaining("limit 600");
+        budgets.release(budgets.reserve(tenant, Budget.EMBEDDING_MONTHLY, 100));
+        budgets.release(budgets.reserve(tenant, Budget.LLM_DAILY, 500)); // the other budget's limit is unchanged
+
+        writtenByAnotherReplica(tenant, "{\"budgets\":{\"llmTokensPerDay\":0}}");
+        assertThatThrownBy(() -> budgets.reserve(tenant, Budget.LLM_DAILY, 1))
+                .isInstanceOf(BudgetExceededException.class).hasMessageContaining("limit 0");
+        // no embedding limit any more: unlimited, and still counted
+        budgets.commit(budgets.reserve(tenant, Budget.EMBEDDING_MONTHLY, 10_000), 10_000);
+        assertThat(budgets.usage(tenant, Budget.EMBEDDING_MONTHLY, null).used()).isEqualTo(10_500);
+    }
+
+    private void writtenByAnotherReplica(TenantId tenant, String config) {
+        assertThat(storedRows().sql(
+                        "UPDATE tenants SET config_json = :config, config_version = config_version + 1 WHERE id = :id")
+                .param("config", config).param("id", tenant.value()).update()).isEqualTo(1);
     }
 }
