@@ -59,11 +59,23 @@ public final class H2Functions {
 
     /**
      * {@code caravan_budget_limit(config_json, budget)}: the budget's limit in a tenant's config document, or null
-     * when it has none (unlimited).
+     * when it has none (unlimited). As on PostgreSQL, anything but a whole number within BIGINT is an error, never
+     * read as unlimited (the config API writes only whole numbers).
      */
     public static Long budgetLimit(String config, String budget) throws JsonProcessingException {
-        JsonNode limit = JSON.readTree(config).path("budgets").path(Budget.ofKey(budget).configField());
-        return limit.isNumber() ? limit.asLong() : null;
+        String field = Budget.ofKey(budget).configField();
+        JsonNode limit = JSON.readTree(config).path("budgets").path(field);
+        if (limit.isMissingNode() || limit.isNull()) {
+            return null;
+        }
+        try {
+            if (!limit.isNumber()) {
+                throw new ArithmeticException("not a number");
+            }
+            return limit.decimalValue().longValueExact();
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("budgets." + field + " is not a whole number of tokens: " + limit, e);
+        }
     }
 
     /** Used once, by the migration that turned base64 payload text into bytes. */

@@ -165,10 +165,11 @@ public class BudgetAlerts implements AutoCloseable {
     /** {@link #check(TenantId, Budget, boolean)} for the period the usage counted in (a check may run later). */
     public void check(TenantId tenant, Budget budget, String period, boolean exhausted) {
         // the registry's cached config (this runs after every document's usage commit); a change made through
-        // this replica is seen at once, one made through another within the cache's TTL
+        // this replica is seen at once, one made through another within the cache's TTL. A refusal (rare) reads
+        // the config as stored, as the refused reservation did: its alert names the limit that refused it
         TenantConfig.Budgets config;
         try {
-            config = tenants.config(tenant).budgets();
+            config = (exhausted ? tenants.require(tenant).config() : tenants.config(tenant)).budgets();
         } catch (TenantNotFoundException erased) {
             return;
         }

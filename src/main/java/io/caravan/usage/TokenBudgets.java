@@ -1,12 +1,15 @@
 package io.caravan.usage;
 
 import io.caravan.tenancy.TenantId;
+import io.caravan.tenancy.TenantNotFoundException;
 import io.caravan.tenancy.TenantTransactions;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
@@ -70,14 +73,14 @@ public class TokenBudgets {
     }
 
     private Reservation reserveInPeriod(TenantId tenant, Budget budget, String period, long tokens) {
-        // the tenant row must be found (fail closed); a null limit (none configured) is no limit
+        // the tenant row must be found (fail closed); a null limit (none configured) makes the comparison
+        // unknown, which is no limit: the config is read once per row this way
         JdbcClient.StatementSpec update = jdbc.sql("""
                         UPDATE budget_usage SET reserved = reserved + :n
                         WHERE tenant_id = :tenant AND budget = :budget AND period = :period
                           AND EXISTS (SELECT 1 FROM tenants t WHERE t.id = :tenant
-                                      AND (caravan_budget_limit(t.config_json, :budget) IS NULL
-                                           OR budget_usage.used + budget_usage.reserved + :n
-                                              <= caravan_budget_limit(t.config_json, :budget)))""")
+                                      AND (budget_usage.used + budget_usage.reserved + :n
+                                           <= caravan_budget_limit(t.config_json, :budget)) IS NOT FALSE)""")
                 .param("n", tokens).param("tenant", tenant.value()).param("budget", budget.key())
                 .param("period", period);
         int reserved = update.update();
@@ -87,14 +90,15 @@ public class TokenBudgets {
             reserved = update.update();
         }
         if (reserved == 0) {
-            Long limit = limit(tenant, budget);
-            if (limit == null) {
-                reserved = update.update(); // the limit was lifted since the statement ran
+            // refused: by the limit as stored now, unless it was lifted meanwhile (or the tenant erased)
+            Optional<Long> limit = limit(tenant, budget);
+            if (limit.isEmpty()) {
+                reserved = update.update();
             }
             if (reserved == 0) {
-                Usage usage = usage(tenant, budget, period, limit);
-                throw new BudgetExceededException(tenant, budget, tokens, usage.used(), usage.reserved(),
-                        limit == null ? 0 : limit);
+                long refusedBy = limit.orElseThrow(() -> new TenantNotFoundException(tenant.value()));
+                Usage usage = usage(tenant, budget, period, refusedBy);
+                throw new BudgetExceededException(tenant, budget, tokens, usage.used(), usage.reserved(), refusedBy);
             }
         }
         Reservation reservation = new Reservation("r_" + HexFormat.of().formatHex(randomBytes()), tenant, budget,
@@ -152,12 +156,21 @@ public class TokenBudgets {
         }
     }
 
-    /** The budget's limit in the tenant's config as stored now (null: unlimited, or no such tenant). */
-    private Long limit(TenantId tenant, Budget budget) {
-        return jdbc.sql("SELECT caravan_budget_limit(config_json, :budget) FROM tenants WHERE id = :tenant")
+    /**
+     * The budget's limit in the tenant's config as stored now; empty when it has none (unlimited).
+     *
+     * @throws TenantNotFoundException the tenant no longer exists
+     */
+    private Optional<Long> limit(TenantId tenant, Budget budget) {
+        List<Optional<Long>> rows = jdbc.sql(
+                        "SELECT caravan_budget_limit(config_json, :budget) FROM tenants WHERE id = :tenant")
                 .param("budget", budget.key()).param("tenant", tenant.value())
-                .query((rs, row) -> rs.getObject(1) == null ? null : rs.getLong(1))
-                .list().stream().filter(java.util.Objects::nonNull).findFirst().orElse(null);
+                .query((rs, row) -> Optional.ofNullable(rs.getObject(1) == null ? null : rs.getLong(1)))
+                .list();
+        if (rows.isEmpty()) {
+            throw new TenantNotFoundException(tenant.value());
+        }
+        return rows.get(0);
     }
 
     public Usage usage(TenantId tenant, Budget budget, Long limit) {

@@ -287,7 +287,7 @@ class IngestionTest extends HubTest {
         awaitStatus(key, over, "quarantined");
         JsonNode item = hub.get("/api/v1/quarantine", key).json().get("items").get(0);
         assertThat(item.get("reason").asText()).isEqualTo("budget_exceeded");
-        assertThat(item.get("error").asText()).contains("limit 5");
+        assertThat(item.get("error").asText()).endsWith("limit 5)");
     }
 
     @Test

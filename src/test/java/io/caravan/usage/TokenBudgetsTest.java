@@ -15,6 +15,7 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.dao.DataAccessException;
 
 /**
  * Reservations are atomic in the real database: concurrent callers can never jointly exceed a budget, and the
@@ -86,19 +87,22 @@ class TokenBudgetsTest extends HubTest {
     void tenantsHaveSeparateBudgetsAndUnlimitedStillCounts() {
         TenantId a = TenantId.of(newTenant("budget-a"));
         TenantId b = TenantId.of(newTenant("budget-b"));
+        TenantId c = TenantId.of(newTenant("budget-c"));
         configure(a.value(), "{\"budgets\":{\"embeddingTokensPerMonth\":100}}");
+        configure(b.value(), "{\"budgets\":{\"embeddingTokensPerMonth\":100}}");
         budgets.commit(budgets.reserve(a, Budget.EMBEDDING_MONTHLY, 100), 100);
         assertThatThrownBy(() -> budgets.reserve(a, Budget.EMBEDDING_MONTHLY, 1))
                 .isInstanceOf(BudgetExceededException.class);
-        budgets.commit(budgets.reserve(b, Budget.EMBEDDING_MONTHLY, 100), 100);
-        budgets.commit(budgets.reserve(b, Budget.EMBEDDING_MONTHLY, 5_000), 5_000);
-        assertThat(budgets.usage(b, Budget.EMBEDDING_MONTHLY, null).used()).isEqualTo(5_100);
+        budgets.commit(budgets.reserve(b, Budget.EMBEDDING_MONTHLY, 100), 100); // a's usage is not b's
+        budgets.commit(budgets.reserve(c, Budget.EMBEDDING_MONTHLY, 100), 100); // no limit: unlimited
+        budgets.commit(budgets.reserve(c, Budget.EMBEDDING_MONTHLY, 5_000), 5_000);
+        assertThat(budgets.usage(c, Budget.EMBEDDING_MONTHLY, null).used()).isEqualTo(5_100);
     }
 
     /**
      * The limit is read by the reservation statement from the tenant's config row: a change written by another
      * replica (here straight to the row, as that replica's transaction leaves it) holds for the very next
-     * reservation, though every registry here still caches the config before it. Each budget reads its own field.
+     * reservation, whatever this replica's registry has cached. Each budget reads its own field.
      */
     @Test
     void aLimitChangedThroughAnotherReplicaHoldsForTheNextReservation() {
@@ -109,16 +113,35 @@ class TokenBudgetsTest extends HubTest {
 
         writtenByAnotherReplica(tenant, "{\"budgets\":{\"llmTokensPerDay\":1000,\"embeddingTokensPerMonth\":600}}");
         assertThatThrownBy(() -> budgets.reserve(tenant, Budget.EMBEDDING_MONTHLY, 101))
-                .isInstanceOf(BudgetExceededException.class).hasMessageContaining("limit 600");
+                .isInstanceOf(BudgetExceededException.class).hasMessageEndingWith("limit 600)");
         budgets.release(budgets.reserve(tenant, Budget.EMBEDDING_MONTHLY, 100));
         budgets.release(budgets.reserve(tenant, Budget.LLM_DAILY, 500)); // the other budget's limit is unchanged
 
         writtenByAnotherReplica(tenant, "{\"budgets\":{\"llmTokensPerDay\":0}}");
         assertThatThrownBy(() -> budgets.reserve(tenant, Budget.LLM_DAILY, 1))
-                .isInstanceOf(BudgetExceededException.class).hasMessageContaining("limit 0");
+                .isInstanceOf(BudgetExceededException.class).hasMessageEndingWith("limit 0)");
         // no embedding limit any more: unlimited, and still counted
         budgets.commit(budgets.reserve(tenant, Budget.EMBEDDING_MONTHLY, 10_000), 10_000);
         assertThat(budgets.usage(tenant, Budget.EMBEDDING_MONTHLY, null).used()).isEqualTo(10_500);
+    }
+
+    /** H2's alias and PostgreSQL's function read the same limits, and neither takes a malformed one for none. */
+    @Test
+    void aLimitThatIsNotAWholeNumberIsAnErrorNeverNoLimit() {
+        TenantId tenant = TenantId.of(newTenant("budget-malformed"));
+        writtenByAnotherReplica(tenant, "{\"budgets\":{\"embeddingTokensPerMonth\":1.5e3,\"llmTokensPerDay\":7.0}}");
+        budgets.commit(budgets.reserve(tenant, Budget.EMBEDDING_MONTHLY, 1_500), 1_500);
+        assertThatThrownBy(() -> budgets.reserve(tenant, Budget.EMBEDDING_MONTHLY, 1))
+                .isInstanceOf(BudgetExceededException.class).hasMessageEndingWith("limit 1500)");
+        assertThatThrownBy(() -> budgets.reserve(tenant, Budget.LLM_DAILY, 8))
+                .isInstanceOf(BudgetExceededException.class).hasMessageEndingWith("limit 7)");
+        for (String malformed : List.of("\"1000\"", "1.5", "true", "{}", "9223372036854775808")) {
+            writtenByAnotherReplica(tenant, "{\"budgets\":{\"embeddingTokensPerMonth\":" + malformed + "}}");
+            assertThatThrownBy(() -> budgets.reserve(tenant, Budget.EMBEDDING_MONTHLY, 1)).as(malformed)
+                    .isInstanceOf(DataAccessException.class).isNotInstanceOf(BudgetExceededException.class);
+        }
+        writtenByAnotherReplica(tenant, "{\"budgets\":{\"embeddingTokensPerMonth\":null}}");
+        budgets.release(budgets.reserve(tenant, Budget.EMBEDDING_MONTHLY, 1_000_000));
     }
 
     private void writtenByAnotherReplica(TenantId tenant, String config) {
