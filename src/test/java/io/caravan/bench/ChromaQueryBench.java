@@ -240,8 +240,8 @@ class ChromaQueryBench {
         table.append(String.format("hub means: server request timer %.2f ms (answered queries), rag_query_latency %.2f ms%n",
                 (serverAfter[1] - serverBefore[1]) / (serverAfter[0] - serverBefore[0]),
                 (routeAfter[1] - routeBefore[1]) / (routeAfter[0] - routeBefore[0])));
-        table.append(String.format("machine: %d cores, 1-minute load average %.1f at the end (shared with other work)%n",
-                Runtime.getRuntime().availableProcessors(),
+        table.append(String.format("machine: %d cores (%s), 1-minute load average %.1f at the end (shared with other work)%n",
+                Runtime.getRuntime().availableProcessors(), Host.processor(),
                 java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
         return table.toString();
     }

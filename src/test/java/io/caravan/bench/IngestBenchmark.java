@@ -449,8 +449,8 @@ class IngestBenchmark {
             raws.forEach(m -> rawRates.append(String.format(" %.0f", m.chunksPerSecond())));
             return String.join("\n",
                     "",
-                    String.format("Caravan ingestion benchmark, %s: %d cores, %d index workers, %d embedding threads",
-                            date, cores, workers, embeddingThreads),
+                    String.format("Caravan ingestion benchmark, %s: %d cores (%s), %d index workers, %d embedding "
+                            + "threads", date, cores, Host.processor(), workers, embeddingThreads),
                     "",
                     "| measure | value |",
                     "|---|---|",
