@@ -3,12 +3,14 @@ package io.caravan.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
 /**
  * The processor the benchmarks ran on, printed with their figures: the model's speed (and so both ratios) depends
- * on its vector instructions far more than on the hub's code; the same code gave an ingestion ratio of 0.73 on a
+ * on the processor far more than on the hub's code; nearly the same code gave an ingestion ratio of 0.73 on a
  * host that ran the model at 5 ms of CPU a chunk and 0.94 on one (AVX2, no AVX-512) that took 17 ms.
  */
 final class Host {
@@ -25,7 +27,7 @@ final class Host {
             return "unknown processor";
         }
         String model = field(lines, "model name", "unknown processor");
-        Set<String> flags = Set.of(field(lines, "flags", "").split(" "));
+        Set<String> flags = new HashSet<>(Arrays.asList(field(lines, "flags", "").split("\\s+")));
         return model + (flags.contains("avx2") ? ", AVX2" : ", no AVX2")
                 + (flags.contains("avx512f") ? ", AVX-512" : ", no AVX-512")
                 + (flags.contains("avx512_vnni") || flags.contains("avx_vnni") ? " with VNNI" : "");
